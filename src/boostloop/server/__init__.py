@@ -1,0 +1,1 @@
+"""The product around the analytics core: settings, database, domains, API, jobs, dashboard."""

@@ -1,0 +1,1 @@
+"""Database: the declarative base, column types, engine and session scopes, migrations."""

@@ -1,0 +1,38 @@
+"""Every ORM model, imported here so that ``Base.metadata`` is complete (Alembic reads it)."""
+
+from boostloop.server.db.base import Base
+from boostloop.server.db.models.attribution import BoostAttributionEvent, PrivacyOptOut
+from boostloop.server.db.models.boosts import RECOMMENDER, BoostCampaign, BoostPerformanceSnapshot
+from boostloop.server.db.models.campaigns import AdCampaign, AdCampaignMetric
+from boostloop.server.db.models.content import OrganicPostMetric, SocialAccount, SocialPost
+from boostloop.server.db.models.experiments import BoostExperiment, BoostExperimentVariant
+from boostloop.server.db.models.insights import BoostInsight
+from boostloop.server.db.models.jobs import JobLease, JobRun
+from boostloop.server.db.models.learning import BoostMlTrainingData, BoostRecommendation, TrainedModel
+from boostloop.server.db.models.workspaces import ApiToken, Membership, User, Workspace
+
+__all__ = [
+    "RECOMMENDER",
+    "AdCampaign",
+    "AdCampaignMetric",
+    "ApiToken",
+    "Base",
+    "BoostAttributionEvent",
+    "BoostCampaign",
+    "BoostExperiment",
+    "BoostExperimentVariant",
+    "BoostInsight",
+    "BoostMlTrainingData",
+    "BoostPerformanceSnapshot",
+    "BoostRecommendation",
+    "JobLease",
+    "JobRun",
+    "Membership",
+    "OrganicPostMetric",
+    "PrivacyOptOut",
+    "SocialAccount",
+    "SocialPost",
+    "TrainedModel",
+    "User",
+    "Workspace",
+]

@@ -1,0 +1,34 @@
+"""Configuration from the environment (prefix ``BOOSTLOOP_``); every setting has a working default."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOOSTLOOP_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./boostloop.db",
+        description="SQLAlchemy URL: the embedded SQLite file by default, "
+        "postgresql+psycopg://user@host:5432/db for PostgreSQL.",
+    )
+    redis_url: str | None = Field(default=None, description="Redis for cache and rate limits when set.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str = Field(
+        default="dev-insecure-change-me",
+        description="Signs session cookies and CSRF tokens. Set a long random value in production.",
+    )
+    run_scheduler: bool = Field(default=True, description="Run the in-process job scheduler in serve.")
+    log_level: str = "INFO"
+    log_json: bool = True
+    sql_echo: bool = False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
