@@ -1,0 +1,16 @@
+"""The ``boostloop`` command line (Typer). Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from boostloop.cli import db as db_cli
+from boostloop.cli import serve as serve_cli
+
+app = typer.Typer(help="Boostloop: did boosting pay off, and what to boost next.", no_args_is_help=True)
+app.add_typer(db_cli.app, name="db")
+app.command("serve")(serve_cli.serve)
+
+
+def main() -> None:
+    app()
