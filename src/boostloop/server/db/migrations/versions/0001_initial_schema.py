@@ -10,9 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from sqlalchemy.dialects import postgresql
-
 import boostloop.server.db.types
+from sqlalchemy.dialects import postgresql
 
 revision = '0001'
 down_revision = None
@@ -73,7 +72,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('updated_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_ad_campaigns_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_ad_campaigns_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ad_campaigns')),
     sa.UniqueConstraint('workspace_id', 'platform', 'platform_campaign_id', name=op.f('uq_ad_campaigns_workspace_id_platform_platform_campaign_id'))
     )
@@ -91,8 +90,8 @@ def upgrade() -> None:
     sa.Column('revoked_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_api_tokens_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_api_tokens_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
     )
@@ -117,7 +116,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('updated_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_experiments_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_experiments_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_boost_experiments'))
     )
     with op.batch_alter_table('boost_experiments', schema=None) as batch_op:
@@ -144,7 +143,7 @@ def upgrade() -> None:
     sa.Column('acknowledged_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_insights_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_insights_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_boost_insights'))
     )
     with op.batch_alter_table('boost_insights', schema=None) as batch_op:
@@ -165,7 +164,7 @@ def upgrade() -> None:
     sa.Column('counts', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_job_runs_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_job_runs_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job_runs'))
     )
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
@@ -178,8 +177,8 @@ def upgrade() -> None:
     sa.Column('role', sa.Enum('OWNER', 'ADMIN', 'MEMBER', 'VIEWER', name='role', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_memberships_user_id_users'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_memberships_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_memberships_user_id'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_memberships_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_memberships')),
     sa.UniqueConstraint('workspace_id', 'user_id', name=op.f('uq_memberships_workspace_id_user_id'))
     )
@@ -192,7 +191,7 @@ def upgrade() -> None:
     sa.Column('user_id_hash', sa.String(length=64), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_privacy_opt_outs_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_privacy_opt_outs_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_opt_outs')),
     sa.UniqueConstraint('workspace_id', 'user_id_hash', name=op.f('uq_privacy_opt_outs_workspace_id_user_id_hash'))
     )
@@ -208,7 +207,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('updated_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_social_accounts_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_social_accounts_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_social_accounts')),
     sa.UniqueConstraint('workspace_id', 'platform', 'platform_account_id', name=op.f('uq_social_accounts_workspace_id_platform_platform_account_id'))
     )
@@ -225,7 +224,7 @@ def upgrade() -> None:
     sa.Column('trained_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_trained_models_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_trained_models_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_trained_models')),
     sa.UniqueConstraint('workspace_id', 'version', name=op.f('uq_trained_models_workspace_id_version'))
     )
@@ -246,8 +245,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('spend_cents >= 0', name=op.f('ck_ad_campaign_metrics_spend_non_negative')),
-    sa.ForeignKeyConstraint(['campaign_id'], ['ad_campaigns.id'], name=op.f('fk_ad_campaign_metrics_campaign_id_ad_campaigns'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_ad_campaign_metrics_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['campaign_id'], ['ad_campaigns.id'], name=op.f('fk_ad_campaign_metrics_campaign_id'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_ad_campaign_metrics_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ad_campaign_metrics')),
     sa.UniqueConstraint('campaign_id', 'granularity', 'period_start', name=op.f('uq_ad_campaign_metrics_campaign_id_granularity_period_start'))
     )
@@ -269,8 +268,8 @@ def upgrade() -> None:
     sa.Column('spend_cents', sa.BigInteger(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['experiment_id'], ['boost_experiments.id'], name=op.f('fk_boost_experiment_variants_experiment_id_boost_experiments'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_experiment_variants_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['experiment_id'], ['boost_experiments.id'], name=op.f('fk_boost_experiment_variants_experiment_id'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_experiment_variants_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_boost_experiment_variants')),
     sa.UniqueConstraint('experiment_id', 'name', name=op.f('uq_boost_experiment_variants_experiment_id_name'))
     )
@@ -293,8 +292,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('updated_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['social_accounts.id'], name=op.f('fk_social_posts_account_id_social_accounts'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_social_posts_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['account_id'], ['social_accounts.id'], name=op.f('fk_social_posts_account_id'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_social_posts_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_social_posts')),
     sa.UniqueConstraint('account_id', 'platform_post_id', name=op.f('uq_social_posts_account_id_platform_post_id'))
     )
@@ -327,11 +326,11 @@ def upgrade() -> None:
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('duration_days >= 0', name=op.f('ck_boost_campaigns_duration_non_negative')),
     sa.CheckConstraint('initial_budget_cents >= 0', name=op.f('ck_boost_campaigns_budget_non_negative')),
-    sa.ForeignKeyConstraint(['boosted_by_user_id'], ['users.id'], name=op.f('fk_boost_campaigns_boosted_by_user_id_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['campaign_id'], ['ad_campaigns.id'], name=op.f('fk_boost_campaigns_campaign_id_ad_campaigns'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['experiment_variant_id'], ['boost_experiment_variants.id'], name=op.f('fk_boost_campaigns_experiment_variant_id_boost_experiment_variants'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['original_post_id'], ['social_posts.id'], name=op.f('fk_boost_campaigns_original_post_id_social_posts'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_campaigns_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['boosted_by_user_id'], ['users.id'], name=op.f('fk_boost_campaigns_boosted_by_user_id'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['campaign_id'], ['ad_campaigns.id'], name=op.f('fk_boost_campaigns_campaign_id'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['experiment_variant_id'], ['boost_experiment_variants.id'], name=op.f('fk_boost_campaigns_experiment_variant_id'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['original_post_id'], ['social_posts.id'], name=op.f('fk_boost_campaigns_original_post_id'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_campaigns_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_boost_campaigns'))
     )
     with op.batch_alter_table('boost_campaigns', schema=None) as batch_op:
@@ -357,8 +356,8 @@ def upgrade() -> None:
     sa.Column('total_reach', sa.BigInteger(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['post_id'], ['social_posts.id'], name=op.f('fk_organic_post_metrics_post_id_social_posts'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_organic_post_metrics_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['social_posts.id'], name=op.f('fk_organic_post_metrics_post_id'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_organic_post_metrics_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organic_post_metrics')),
     sa.UniqueConstraint('post_id', 'captured_at', name=op.f('uq_organic_post_metrics_post_id_captured_at'))
     )
@@ -380,9 +379,9 @@ def upgrade() -> None:
     sa.Column('occurred_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['boost_campaign_id'], ['boost_campaigns.id'], name=op.f('fk_boost_attribution_events_boost_campaign_id_boost_campaigns'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['post_id'], ['social_posts.id'], name=op.f('fk_boost_attribution_events_post_id_social_posts'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_attribution_events_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['boost_campaign_id'], ['boost_campaigns.id'], name=op.f('fk_boost_attribution_events_boost_campaign_id'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['social_posts.id'], name=op.f('fk_boost_attribution_events_post_id'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_attribution_events_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_boost_attribution_events')),
     sa.UniqueConstraint('workspace_id', 'client_event_id', name=op.f('uq_boost_attribution_events_workspace_id_client_event_id'))
     )
@@ -405,8 +404,8 @@ def upgrade() -> None:
     sa.Column('updated_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('data_quality_score >= 0 AND data_quality_score <= 1', name=op.f('ck_boost_ml_training_data_quality_unit')),
-    sa.ForeignKeyConstraint(['boost_campaign_id'], ['boost_campaigns.id'], name=op.f('fk_boost_ml_training_data_boost_campaign_id_boost_campaigns'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_ml_training_data_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['boost_campaign_id'], ['boost_campaigns.id'], name=op.f('fk_boost_ml_training_data_boost_campaign_id'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_ml_training_data_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_boost_ml_training_data')),
     sa.UniqueConstraint('boost_campaign_id', name=op.f('uq_boost_ml_training_data_boost_campaign_id'))
     )
@@ -442,8 +441,8 @@ def upgrade() -> None:
     sa.Column('total_roi', sa.Float(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['boost_campaign_id'], ['boost_campaigns.id'], name=op.f('fk_boost_performance_snapshots_boost_campaign_id_boost_campaigns'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_performance_snapshots_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['boost_campaign_id'], ['boost_campaigns.id'], name=op.f('fk_boost_performance_snapshots_boost_campaign_id'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_performance_snapshots_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_boost_performance_snapshots')),
     sa.UniqueConstraint('boost_campaign_id', 'snapshot_at', name=op.f('uq_boost_performance_snapshots_boost_campaign_id_snapshot_at'))
     )
@@ -480,10 +479,10 @@ def upgrade() -> None:
     sa.Column('created_at', boostloop.server.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('confidence >= 0 AND confidence <= 1', name=op.f('ck_boost_recommendations_confidence_unit')),
     sa.CheckConstraint('priority >= 1 AND priority <= 5', name=op.f('ck_boost_recommendations_priority_range')),
-    sa.ForeignKeyConstraint(['applied_by_user_id'], ['users.id'], name=op.f('fk_boost_recommendations_applied_by_user_id_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['resulting_boost_id'], ['boost_campaigns.id'], name=op.f('fk_boost_recommendations_resulting_boost_id_boost_campaigns'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['suggested_post_id'], ['social_posts.id'], name=op.f('fk_boost_recommendations_suggested_post_id_social_posts'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_recommendations_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['applied_by_user_id'], ['users.id'], name=op.f('fk_boost_recommendations_applied_by_user_id'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['resulting_boost_id'], ['boost_campaigns.id'], name=op.f('fk_boost_recommendations_resulting_boost_id'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['suggested_post_id'], ['social_posts.id'], name=op.f('fk_boost_recommendations_suggested_post_id'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_boost_recommendations_workspace_id'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_boost_recommendations'))
     )
     with op.batch_alter_table('boost_recommendations', schema=None) as batch_op:
