@@ -31,8 +31,9 @@ import math
 from dataclasses import dataclass
 
 from scipy import integrate
-from scipy import stats as st
+from scipy import special
 
+from boostloop.analytics.experiments.frequentist import relative_variance
 from boostloop.analytics.experiments.stats import ProportionStats, VariantStats
 
 BETA_PRIOR = (1.0, 1.0)  # uniform Beta(1, 1)
@@ -56,26 +57,26 @@ def beta_binomial(a: ProportionStats, b: ProportionStats, alpha: float = 0.05,
     a0, b0 = prior
     if a0 <= 0 or b0 <= 0:
         raise ValueError(f"prior: Beta parameters must be > 0, got {prior}")
-    pa = st.beta(a0 + a.conversions, b0 + a.n - a.conversions)
-    aB, bB = a0 + b.conversions, b0 + b.n - b.conversions
-    pb = st.beta(aB, bB)
-    pb_plus = st.beta(aB + 1.0, bB)
-    m_a, m_b = pa.mean(), pb.mean()
+    a_a, b_a = a0 + a.conversions, b0 + a.n - a.conversions
+    a_b, b_b = a0 + b.conversions, b0 + b.n - b.conversions
+    m_a, m_b = a_a / (a_a + b_a), a_b / (a_b + b_b)
+    # scipy.special: betaincinv = Beta quantile, betainc = CDF, betaincc = survival (the fast primitives
+    # that scipy.stats.beta calls).
 
     def win(u: float) -> float:
-        return float(pb.sf(pa.ppf(u)))
+        return float(special.betaincc(a_b, b_b, special.betaincinv(a_a, b_a, u)))
 
     def loss_b(u: float) -> float:
-        x = pa.ppf(u)
-        return float(max(0.0, x * pb.cdf(x) - m_b * pb_plus.cdf(x)))
+        x = special.betaincinv(a_a, b_a, u)
+        return float(max(0.0, x * special.betainc(a_b, b_b, x) - m_b * special.betainc(a_b + 1.0, b_b, x)))
 
     opts = {"limit": 200, "epsabs": 1e-12, "epsrel": 1e-10}
     ctw = float(min(1.0, max(0.0, integrate.quad(win, 0.0, 1.0, **opts)[0])))
     lb = float(max(0.0, integrate.quad(loss_b, 0.0, 1.0, **opts)[0]))
     la = float(max(0.0, lb + (m_b - m_a)))
     # Credible interval of p_B - p_A by its normal approximation (posterior moments are exact).
-    sd = math.sqrt(pa.var() + pb.var())
-    z = float(st.norm.ppf(1.0 - alpha / 2.0))
+    sd = math.sqrt(m_a * (1 - m_a) / (a_a + b_a + 1) + m_b * (1 - m_b) / (a_b + b_b + 1))  # Beta variances
+    z = float(special.ndtri(1.0 - alpha / 2.0))
     diff = float(m_b - m_a)
     return BayesResult(
         chance_to_win=ctw, expected_loss_treatment=lb, expected_loss_control=la,
@@ -92,12 +93,12 @@ def normal_posterior(effect: float, variance: float, alpha: float = 0.05, method
                            method, False, "no variance to form a posterior")
     sd = math.sqrt(variance)
     z = effect / sd
-    pdf = float(st.norm.pdf(z))
-    loss_b = sd * pdf - effect * float(st.norm.cdf(-z))
-    loss_a = sd * pdf + effect * float(st.norm.cdf(z))
-    q = float(st.norm.ppf(1.0 - alpha / 2.0))
+    pdf = float(math.exp(-0.5 * (z) ** 2) / math.sqrt(2.0 * math.pi))
+    loss_b = sd * pdf - effect * float(special.ndtr(-z))
+    loss_a = sd * pdf + effect * float(special.ndtr(z))
+    q = float(special.ndtri(1.0 - alpha / 2.0))
     return BayesResult(
-        chance_to_win=float(st.norm.cdf(z)), expected_loss_treatment=max(0.0, loss_b),
+        chance_to_win=float(special.ndtr(z)), expected_loss_treatment=max(0.0, loss_b),
         expected_loss_control=max(0.0, loss_a), credible_interval=(effect - q * sd, effect + q * sd),
         effect_mean=effect, method=method, defined=True,
     )
@@ -114,7 +115,7 @@ def normal_bayes(a: VariantStats, b: VariantStats, alpha: float = 0.05, *, relat
         if ma == 0.0:
             return BayesResult(0.5, 0.0, 0.0, None, 0.0, method, False, "control mean is 0")
         effect = mb / ma - 1.0
-        var = b.variance / (ma * ma * b.n) + a.variance * mb * mb / (ma**4 * a.n)
+        var = relative_variance(a, b) or 0.0
     else:
         effect = mb - ma
         var = a.variance / a.n + b.variance / b.n

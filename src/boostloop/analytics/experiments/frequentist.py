@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats as st
+from scipy import special
 
 from boostloop.analytics.experiments.stats import MeanStats, ProportionStats, VariantStats
 
@@ -92,6 +92,21 @@ def welch_dof(var_a: float, n_a: int, var_b: float, n_b: int) -> float | None:
     return (va + vb) ** 2 / denom
 
 
+def relative_variance(a: VariantStats, b: VariantStats) -> float | None:
+    """Delta-method variance of mean_B / mean_A - 1, written as (v_B/n_B + v_A R^2/n_A) / mean_A^2 with
+    R = mean_B / mean_A (the same quantity as the module docstring, ordered to avoid overflow).
+    None when it is not a finite positive number (no units, control mean 0, zero variance, or over/underflow).
+    """
+    if a.n == 0 or b.n == 0 or a.mean == 0.0:
+        return None
+    try:
+        ratio = b.mean / a.mean
+        var = (b.variance / b.n + a.variance * ratio * ratio / a.n) / (a.mean * a.mean)
+    except (ZeroDivisionError, OverflowError):
+        return None
+    return var if math.isfinite(var) and var > 0.0 else None
+
+
 def _undefined(estimate: float, method: str, note: str) -> EffectTest:
     return EffectTest(
         estimate=estimate, ci=None, p_value=1.0, statistic=None, dof=None, std_error=None,
@@ -102,8 +117,8 @@ def _undefined(estimate: float, method: str, note: str) -> EffectTest:
 def _t_effect(estimate: float, variance: float, dof: float, alpha: float, method: str) -> EffectTest:
     se = math.sqrt(variance)
     t = estimate / se
-    p = float(min(1.0, 2.0 * st.t.sf(abs(t), dof)))
-    half = float(st.t.ppf(1.0 - alpha / 2.0, dof)) * se
+    p = float(min(1.0, 2.0 * special.stdtr(dof, -(abs(t)))))
+    half = float(special.stdtrit(dof, 1.0 - alpha / 2.0)) * se
     return EffectTest(
         estimate=estimate, ci=(estimate - half, estimate + half), p_value=p, statistic=t, dof=dof,
         std_error=se, method=method, defined=True, significant=p < alpha,
@@ -119,9 +134,11 @@ def relative_lift_test(a: VariantStats, b: VariantStats, alpha: float = 0.05) ->
     if ma == 0.0:
         return _undefined(0.0, RELATIVE_DELTA, "control mean is 0: a relative lift is not defined")
     lift = mb / ma - 1.0
-    var = b.variance / (ma * ma * b.n) + a.variance * mb * mb / (ma**4 * a.n)
+    if not math.isfinite(lift):
+        return _undefined(0.0, RELATIVE_DELTA, "control mean too close to 0 for a relative lift")
+    var = relative_variance(a, b)
     dof = welch_dof(a.variance, a.n, b.variance, b.n)
-    if dof is None or var <= 0.0:
+    if dof is None or var is None:
         return _undefined(lift, RELATIVE_DELTA, "needs n >= 2 in each arm and a non-zero variance")
     return _t_effect(lift, var, dof, alpha, RELATIVE_DELTA)
 
@@ -142,11 +159,11 @@ def two_proportion_test(a: ProportionStats, b: ProportionStats, alpha: float = 0
             absolute = _undefined(d, POOLED_Z, "no variance: every unit in both arms has the same outcome")
         else:
             z = d / math.sqrt(var0)
-            p = float(min(1.0, 2.0 * st.norm.sf(abs(z))))
+            p = float(min(1.0, 2.0 * special.ndtr(-(abs(z)))))
             ci = None
             note = None
             if var1 > 0.0:
-                half = float(st.norm.ppf(1.0 - alpha / 2.0)) * math.sqrt(var1)
+                half = float(special.ndtri(1.0 - alpha / 2.0)) * math.sqrt(var1)
                 ci = (d - half, d + half)
             else:
                 note = "Wald interval not defined: each arm's rate is 0 or 1"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats as st
+from scipy import special
 
 from boostloop.analytics.experiments.frequentist import welch_dof
 from boostloop.analytics.experiments.stats import MeanStats
@@ -58,8 +58,8 @@ def cost_per_result_guardrail(control: tuple[int, int, int], treatment: tuple[in
         return GuardrailResult(COST_PER_RESULT, math.expm1(log_ratio), None, 1.0, False, False, method,
                                "every unit converted in both arms: no sampling variance")
     se = math.sqrt(var)
-    p_worse = float(st.norm.sf(log_ratio / se))
-    z = float(st.norm.ppf(1.0 - alpha / 2.0))
+    p_worse = float(special.ndtr(-(log_ratio / se)))
+    z = float(special.ndtri(1.0 - alpha / 2.0))
     return GuardrailResult(
         COST_PER_RESULT, math.expm1(log_ratio), (math.expm1(log_ratio - z * se), math.expm1(log_ratio + z * se)),
         p_worse, p_worse < alpha, True, method,
@@ -80,6 +80,6 @@ def spend_guardrail(control: MeanStats, treatment: MeanStats, alpha: float = 0.0
                                "spend is the same for every boost within each arm: compared exactly")
     se = math.sqrt(control.variance / control.n + treatment.variance / treatment.n)
     t = d / se
-    p_worse = float(st.t.sf(t, dof))
-    half = float(st.t.ppf(1.0 - alpha / 2.0, dof)) * se
+    p_worse = float(special.stdtr(dof, -(t)))
+    half = float(special.stdtrit(dof, 1.0 - alpha / 2.0)) * se
     return GuardrailResult(SPEND, d, (d - half, d + half), p_worse, p_worse < alpha, True, method)

@@ -24,7 +24,8 @@ is given) is only more conservative. The matching confidence sequence is
 experiments to fit it to (Johari et al. 2022, s. 4.3), we choose tau^2 so that the boundary is
 narrowest at the planned total sample N* (the experiment's minimum sample, all arms): minimising
 (1 + 1/r)(c + ln(1 + r)), c = -2 ln alpha, gives r* = c + ln(1 + r*), approximately
-r* = c + ln(1 + c) (Howard et al. 2021, eq. for rho). With the per-unit variance s^2 = V N (N = total
+r* = c + ln(1 + c) (Howard et al. 2021, eq. for rho; at alpha = 0.05 this gives 7.94 where the exact
+optimum is 8.21, and a boundary within 0.1 % of the narrowest: tests/analytics/experiments). With the per-unit variance s^2 = V N (N = total
 units now), tau^2 = s^2 rho^2 and rho^2 = (c + ln(1 + c)) / N*, i.e. r = N rho^2. tau^2 is thus a fixed
 number (per-unit variance estimated from the data, over N*): for alpha = 0.05, c = 5.99 and
 r* = 7.94, so tau is about 2.8 standard errors of the effect at the planned sample, i.e. the size of
@@ -38,6 +39,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from boostloop.analytics.experiments.frequentist import relative_variance
 from boostloop.analytics.experiments.stats import VariantStats
 
 
@@ -109,7 +111,7 @@ def msprt(a: VariantStats, b: VariantStats, *, alpha: float = 0.05, tuning_sampl
             return msprt_from_estimate(0.0, 0.0, n, alpha=alpha, tuning_sample=tuning_sample,
                                        previous_p_value=previous_p_value, method=method)
         est = mb / ma - 1.0
-        var = b.variance / (ma * ma * b.n) + a.variance * mb * mb / (ma**4 * a.n)
+        var = relative_variance(a, b) or 0.0
     else:
         est = mb - ma
         var = a.variance / a.n + b.variance / b.n
