@@ -71,6 +71,16 @@ def test_create_and_read_back(engine, ws):
             service.get_experiment(s, ws[1], exp_id)
 
 
+def test_keys_held_constant_are_allowed(engine, ws):
+    with session_scope(engine) as s:
+        exp = service.create_experiment(s, ws[0], design(variants=[
+            {"name": "am", "strategy": {"start_local_hours": [9, 10, 11], "segment": "25-34", "platform": "FACEBOOK"},
+             "is_control": True},
+            {"name": "pm", "strategy": {"start_local_hours": [18, 19, 20, 21], "segment": "25-34", "platform": "FACEBOOK"}},
+        ]))
+        assert exp.variants[1].strategy["start_local_hours"] == [18, 19, 20, 21]
+
+
 def test_a_seed_is_recorded_when_not_given(engine, ws):
     with session_scope(engine) as s:
         exp = service.create_experiment(s, ws[0], design(assignment_seed=None))
@@ -85,6 +95,12 @@ def test_a_seed_is_recorded_when_not_given(engine, ws):
         ({"variants": [{"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
                        {"name": "b", "strategy": {"start_hour": 19, "budget_cents": 900}}]},
          ["variants", 1, "strategy", "budget_cents"], "hold 'budget_cents' constant"),
+        ({"variants": [{"name": "a", "strategy": {"start_hour": 8, "segment": "18-24"}, "is_control": True},
+                       {"name": "b", "strategy": {"start_hour": 19, "segment": "25-34"}}]},
+         ["variants", 1, "strategy", "segment"], "hold 'segment' constant"),
+        ({"variants": [{"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
+                       {"name": "b", "strategy": {"colour": "red"}}]},
+         ["variants", 1, "strategy", "colour"], "unknown strategy key"),
         ({"variants": [{"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
                        {"name": "b", "strategy": {"start_hour": 8}}]}, ["variants", 1, "strategy"], "identical"),
         ({"variants": [{"name": "a", "strategy": {"start_hour": 8}, "is_control": True},

@@ -20,15 +20,17 @@ from boostloop.enums import ExperimentDimension, ExperimentStatus
 # value_per_person_cents = conversion value per person reached, cents (a mean: metric_sum, metric_sum_sq).
 PRIMARY_METRICS: dict[str, str] = {"conversion_rate": "proportion", "value_per_person_cents": "mean"}
 
-# The strategy keys a variant may set for each dimension: everything else is held constant across
-# variants, which is what "differ in one thing" means.
+# The strategy keys that belong to each dimension. "Differ in one thing": the variants must differ in
+# the keys of the experiment's dimension, and every other key a variant sets must have the same value in
+# every variant (held constant).
 DIMENSION_KEYS: dict[ExperimentDimension, frozenset[str]] = {
-    ExperimentDimension.TIMING: frozenset({"start_hour", "start_weekday"}),
+    ExperimentDimension.TIMING: frozenset({"start_hour", "start_local_hours", "start_weekday"}),
     ExperimentDimension.BUDGET: frozenset({"budget_cents", "duration_days"}),
-    ExperimentDimension.TARGETING: frozenset({"targeting"}),
+    ExperimentDimension.TARGETING: frozenset({"targeting", "segment"}),
     ExperimentDimension.PLATFORM: frozenset({"platform"}),
     ExperimentDimension.CREATIVE: frozenset({"creative"}),
 }
+STRATEGY_KEYS: frozenset[str] = frozenset().union(*DIMENSION_KEYS.values())
 
 
 class VariantCreate(BaseModel):

@@ -17,6 +17,7 @@ should be few.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
@@ -42,6 +43,7 @@ from boostloop.server.experiments import repository
 from boostloop.server.experiments.schemas import (
     DIMENSION_KEYS,
     PRIMARY_METRICS,
+    STRATEGY_KEYS,
     ComparisonOut,
     EffectOut,
     ExperimentAnalysis,
@@ -53,6 +55,7 @@ from boostloop.server.experiments.schemas import (
 )
 
 SECONDS_PER_DAY = 86_400.0
+_MISSING = object()
 
 
 def _now(now: datetime | None) -> datetime:
@@ -81,6 +84,12 @@ def _check_value(key: str, value: Any) -> str | None:
     if key == "start_hour":
         ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 23
         return None if ok else "an hour of the day, 0-23 (workspace time zone)"
+    if key == "start_local_hours":
+        ok = (isinstance(value, list) and value and len(set(value)) == len(value)
+              and all(isinstance(h, int) and not isinstance(h, bool) and 0 <= h <= 23 for h in value))
+        return None if ok else "a list of distinct hours of the day, 0-23 (workspace time zone)"
+    if key == "segment":
+        return None if isinstance(value, str) and value else "a non-empty audience segment name"
     if key == "start_weekday":
         ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6
         return None if ok else "a weekday, 0 = Monday ... 6 = Sunday"
@@ -118,25 +127,35 @@ def _validate_design(data: ExperimentCreate) -> list[FieldError]:
         if v.name in seen_names:
             errors.append(FieldError(("variants", i, "name"), f"same name as variant {seen_names[v.name]}", v.name))
         seen_names.setdefault(v.name, i)
-        if not v.strategy:
+        varied = {k: val for k, val in v.strategy.items() if k in allowed}
+        if not varied:
             errors.append(FieldError(("variants", i, "strategy"),
-                                     f"empty: set what this variant does ({', '.join(sorted(allowed))})"))
+                                     f"set what this variant does: one of {', '.join(sorted(allowed))}"))
         for key, value in v.strategy.items():
-            if key not in allowed:
-                errors.append(FieldError(
-                    ("variants", i, "strategy", key),
-                    f"a {data.dimension.value} experiment varies only {', '.join(sorted(allowed))}; "
-                    f"hold {key!r} constant across variants",
-                ))
+            if key not in STRATEGY_KEYS:
+                errors.append(FieldError(("variants", i, "strategy", key),
+                                         f"unknown strategy key; known: {', '.join(sorted(STRATEGY_KEYS))}"))
                 continue
             msg = _check_value(key, value)
             if msg:
                 errors.append(FieldError(("variants", i, "strategy", key), msg, value))
-        canonical = repr(sorted(v.strategy.items()))
-        if v.strategy and canonical in seen_strategies:
+        canonical = json.dumps(varied, sort_keys=True, default=str)
+        if varied and canonical in seen_strategies:
             errors.append(FieldError(("variants", i, "strategy"),
-                                     f"identical to variant {seen_strategies[canonical]}: variants must differ"))
+                                     f"identical to variant {seen_strategies[canonical]} in "
+                                     f"{', '.join(sorted(allowed))}: variants must differ"))
         seen_strategies.setdefault(canonical, i)
+    # Every key outside the dimension must be held constant: the same value in every variant.
+    others = sorted({k for v in data.variants for k in v.strategy if k in STRATEGY_KEYS and k not in allowed})
+    for key in others:
+        values = [v.strategy.get(key, _MISSING) for v in data.variants]
+        for i, value in enumerate(values):
+            if value != values[0]:
+                errors.append(FieldError(
+                    ("variants", i, "strategy", key),
+                    f"a {data.dimension.value} experiment varies only {', '.join(sorted(allowed))}; "
+                    f"hold {key!r} constant (the same value in every variant)",
+                ))
     return errors
 
 
