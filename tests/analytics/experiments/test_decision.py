@@ -125,3 +125,28 @@ def test_bad_configuration_is_refused():
     with pytest.raises(ValueError, match="guardrails"):
         decide([variant("A", 10, 1, control=True), variant("B", 10, 2)], min_sample_per_variant=5,
                elapsed_days=1, guardrails=("ctr",))
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hs  # noqa: E402
+
+arm = hs.integers(0, 50_000).flatmap(lambda n: hs.tuples(hs.just(n), hs.integers(0, n), hs.integers(0, 10**7),
+                                                          hs.integers(0, 40)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(hs.lists(arm, min_size=2, max_size=4), hs.floats(0.0, 60.0), hs.booleans())
+def test_decide_never_fails_on_any_counts(arms, elapsed, sequential):
+    vs = [variant(f"v{i}", n, c, control=i == 0, spend=s, boosts=b,
+                  per_boost=MeanStats.from_values([s / max(b, 1)] * b))
+          for i, (n, c, s, b) in enumerate(arms)]
+    d = decide(vs, min_sample_per_variant=1000, elapsed_days=elapsed, sequential=sequential)
+    assert d.status in (WINNER, NO_WINNER_YET, INVALID)
+    assert (d.winner is None) == (len(d.missing) > 0)
+    for c in d.comparisons:
+        assert 0.0 <= c.p_value <= c.p_value_adjusted <= 1.0
+        assert 0.0 <= c.bayes.chance_to_win <= 1.0
+        for g in c.guardrails:
+            assert 0.0 <= g.p_worse <= 1.0 and math.isfinite(g.estimate)
+    for x in (d.days_to_min_sample, d.days_to_significance):
+        assert x is None or (math.isfinite(x) and x >= 0)
