@@ -23,11 +23,17 @@ import numpy as np
 from boostloop.analytics.experiments import MeanStats, ProportionStats, msprt, two_proportion_test, welch_test
 
 
-def proportions(experiments: int, days: int, per_day: int, rate_a: float, rate_b: float, seed: int,
-                alpha: float) -> dict[str, float]:
+def proportions(
+    experiments: int, days: int, per_day: int, rate_a: float, rate_b: float, seed: int, alpha: float
+) -> dict[str, float]:
     rng = np.random.default_rng(seed)
-    conv = np.stack([rng.binomial(per_day, rate_a, size=(experiments, days)),
-                     rng.binomial(per_day, rate_b, size=(experiments, days))], axis=2).cumsum(axis=1)
+    conv = np.stack(
+        [
+            rng.binomial(per_day, rate_a, size=(experiments, days)),
+            rng.binomial(per_day, rate_b, size=(experiments, days)),
+        ],
+        axis=2,
+    ).cumsum(axis=1)
     tuning = 2.0 * per_day * days  # N* = planned total sample
     fixed_daily = fixed_final = seq_daily = 0
     for e in range(experiments):
@@ -42,8 +48,11 @@ def proportions(experiments: int, days: int, per_day: int, rate_a: float, rate_b
                 fixed_final += p_fixed < alpha
         fixed_daily += fd
         seq_daily += sd
-    return {"fixed_daily": fixed_daily / experiments, "fixed_final": fixed_final / experiments,
-            "msprt_daily": seq_daily / experiments}
+    return {
+        "fixed_daily": fixed_daily / experiments,
+        "fixed_final": fixed_final / experiments,
+        "msprt_daily": seq_daily / experiments,
+    }
 
 
 def means(experiments: int, days: int, per_day: int, seed: int, alpha: float) -> dict[str, float]:
@@ -75,27 +84,53 @@ def speed(reps: int = 2000) -> list[tuple[str, float, float]]:
     rows = []
     a, b = ProportionStats(10_000, 500), ProportionStats(10_000, 560)
 
-    def clock(fn) -> float:  # noqa: ANN001
+    def clock(fn) -> float:
         fn()
         t = time.perf_counter()
         for _ in range(reps):
             fn()
         return (time.perf_counter() - t) / reps * 1e6
 
-    rows.append(("pooled z (+Wald CI, +relative lift)", clock(lambda: two_proportion_test(a, b)),
-                 clock(lambda: test_proportions_2indep(560, 10_000, 500, 10_000, method="score", correction=False))))
+    rows.append(
+        (
+            "pooled z (+Wald CI, +relative lift)",
+            clock(lambda: two_proportion_test(a, b)),
+            clock(
+                lambda: test_proportions_2indep(560, 10_000, 500, 10_000, method="score", correction=False)
+            ),
+        )
+    )
     ma, mb = MeanStats(400, 52_000.0, 9_100_000.0), MeanStats(410, 57_400.0, 10_300_000.0)
-    rows.append(("Welch t (+CI, +relative lift) vs scipy ttest_ind_from_stats", clock(lambda: welch_test(ma, mb)),
-                 clock(lambda: st.ttest_ind_from_stats(mb.mean, math.sqrt(mb.variance), mb.n, ma.mean,
-                                                       math.sqrt(ma.variance), ma.n, equal_var=False))))
+    rows.append(
+        (
+            "Welch t (+CI, +relative lift) vs scipy ttest_ind_from_stats",
+            clock(lambda: welch_test(ma, mb)),
+            clock(
+                lambda: st.ttest_ind_from_stats(
+                    mb.mean,
+                    math.sqrt(mb.variance),
+                    mb.n,
+                    ma.mean,
+                    math.sqrt(ma.variance),
+                    ma.n,
+                    equal_var=False,
+                )
+            ),
+        )
+    )
     try:
         from gbstats.frequentist.tests import SequentialConfig, SequentialTwoSidedTTest
         from gbstats.models.statistics import ProportionStatistic
 
         ga, gb = ProportionStatistic(n=10_000, sum=500), ProportionStatistic(n=10_000, sum=560)
         cfg = SequentialConfig(difference_type="absolute", sequential_tuning_parameter=20_000)
-        rows.append(("mSPRT vs gbstats SequentialTwoSidedTTest", clock(lambda: msprt(a, b, tuning_sample=20_000)),
-                     clock(lambda: SequentialTwoSidedTTest(ga, gb, cfg).compute_result())))
+        rows.append(
+            (
+                "mSPRT vs gbstats SequentialTwoSidedTTest",
+                clock(lambda: msprt(a, b, tuning_sample=20_000)),
+                clock(lambda: SequentialTwoSidedTTest(ga, gb, cfg).compute_result()),
+            )
+        )
     except ImportError:
         pass
     return rows
@@ -116,15 +151,29 @@ def main() -> None:
 
     t0 = time.perf_counter()
     aa = proportions(n, days, args.per_day, 0.05, 0.05, args.seed, alpha)
-    print(f"A/A proportions (5 %), {n} experiments x {days} daily looks, {args.per_day}/arm/day, alpha={alpha}:")
-    print(f"  fixed-horizon z test read daily : FPR = {aa['fixed_daily']:.4f} (se {se(aa['fixed_daily'], n):.4f})")
-    print(f"  fixed-horizon z test read once  : FPR = {aa['fixed_final']:.4f} (se {se(aa['fixed_final'], n):.4f})")
-    print(f"  mSPRT read daily                : FPR = {aa['msprt_daily']:.4f} (se {se(aa['msprt_daily'], n):.4f})")
+    print(
+        f"A/A proportions (5 %), {n} experiments x {days} daily looks, {args.per_day}/arm/day, alpha={alpha}:"
+    )
+    print(
+        f"  fixed-horizon z test read daily : FPR = {aa['fixed_daily']:.4f} (se {se(aa['fixed_daily'], n):.4f})"
+    )
+    print(
+        f"  fixed-horizon z test read once  : FPR = {aa['fixed_final']:.4f} (se {se(aa['fixed_final'], n):.4f})"
+    )
+    print(
+        f"  mSPRT read daily                : FPR = {aa['msprt_daily']:.4f} (se {se(aa['msprt_daily'], n):.4f})"
+    )
     m_exp = max(200, n // 4)
     mm = means(m_exp, days, 100, args.seed + 1, alpha)
-    print(f"A/A skewed value per person (95 % zeros, log-normal), {m_exp} experiments x {days} looks, 100/arm/day:")
-    print(f"  Welch t read daily              : FPR = {mm['fixed_daily']:.4f} (se {se(mm['fixed_daily'], m_exp):.4f})")
-    print(f"  mSPRT read daily                : FPR = {mm['msprt_daily']:.4f} (se {se(mm['msprt_daily'], m_exp):.4f})")
+    print(
+        f"A/A skewed value per person (95 % zeros, log-normal), {m_exp} experiments x {days} looks, 100/arm/day:"
+    )
+    print(
+        f"  Welch t read daily              : FPR = {mm['fixed_daily']:.4f} (se {se(mm['fixed_daily'], m_exp):.4f})"
+    )
+    print(
+        f"  mSPRT read daily                : FPR = {mm['msprt_daily']:.4f} (se {se(mm['msprt_daily'], m_exp):.4f})"
+    )
     ab = proportions(n, days, args.per_day, 0.05, 0.06, args.seed + 2, alpha)
     print(f"A/B +20 % relative lift (5 % -> 6 %), {n} experiments:")
     print(f"  power, fixed-horizon read once at day {days}: {ab['fixed_final']:.4f}")

@@ -20,19 +20,27 @@ def miller_prob_b_beats_a(alpha_a: int, beta_a: int, alpha_b: int, beta_b: int) 
     total = 0.0
     for i in range(alpha_b):
         total += math.exp(
-            betaln(alpha_a + i, beta_a + beta_b) - math.log(beta_b + i) - betaln(1 + i, beta_b) - betaln(alpha_a, beta_a)
+            betaln(alpha_a + i, beta_a + beta_b)
+            - math.log(beta_b + i)
+            - betaln(1 + i, beta_b)
+            - betaln(alpha_a, beta_a)
         )
     return total
 
 
-@pytest.mark.parametrize(("na", "ca", "nb", "cb"), [(100, 10, 100, 15), (50, 2, 60, 9), (1000, 48, 1000, 52), (400, 37, 380, 20), (3000, 150, 2900, 175)])
+@pytest.mark.parametrize(
+    ("na", "ca", "nb", "cb"),
+    [(100, 10, 100, 15), (50, 2, 60, 9), (1000, 48, 1000, 52), (400, 37, 380, 20), (3000, 150, 2900, 175)],
+)
 def test_chance_to_win_matches_the_exact_sum(na, ca, nb, cb):
     r = beta_binomial(ProportionStats(na, ca), ProportionStats(nb, cb))
     exact = miller_prob_b_beats_a(1 + ca, 1 + na - ca, 1 + cb, 1 + nb - cb)
     assert r.chance_to_win == pytest.approx(exact, abs=1e-7)
 
 
-@pytest.mark.parametrize(("na", "ca", "nb", "cb"), [(100, 10, 100, 15), (800, 40, 800, 31), (20000, 1000, 20000, 1090)])
+@pytest.mark.parametrize(
+    ("na", "ca", "nb", "cb"), [(100, 10, 100, 15), (800, 40, 800, 31), (20000, 1000, 20000, 1090)]
+)
 def test_expected_loss_matches_seeded_monte_carlo(na, ca, nb, cb):
     rng = np.random.default_rng(20261124)
     draws = 2_000_000
@@ -71,7 +79,9 @@ def test_normal_bayes_by_hand():
     # E[max(-delta, 0)] for delta ~ N(d, v), by numerical integration.
     grid = np.linspace(d - 12 * sd, d + 12 * sd, 400_001)
     dens = st.norm.pdf(grid, d, sd)
-    assert r.expected_loss_treatment == pytest.approx(np.trapezoid(np.maximum(-grid, 0) * dens, grid), rel=1e-6)
+    assert r.expected_loss_treatment == pytest.approx(
+        np.trapezoid(np.maximum(-grid, 0) * dens, grid), rel=1e-6
+    )
     assert r.expected_loss_control == pytest.approx(np.trapezoid(np.maximum(grid, 0) * dens, grid), rel=1e-6)
 
 

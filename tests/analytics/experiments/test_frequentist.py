@@ -42,7 +42,13 @@ def test_pooled_z_hand_worked():
 
 @pytest.mark.parametrize(
     ("na", "ca", "nb", "cb"),
-    [(1000, 200, 1000, 250), (5321, 87, 4710, 112), (20000, 1500, 19500, 1380), (40, 3, 55, 9), (10**6, 30512, 10**6, 30911)],
+    [
+        (1000, 200, 1000, 250),
+        (5321, 87, 4710, 112),
+        (20000, 1500, 19500, 1380),
+        (40, 3, 55, 9),
+        (10**6, 30512, 10**6, 30911),
+    ],
 )
 def test_pooled_z_matches_statsmodels(na, ca, nb, cb):
     r = two_proportion_test(ProportionStats(na, ca), ProportionStats(nb, cb))
@@ -165,7 +171,10 @@ def test_proportion_invariants(ca, cb, alpha):
 
 
 @settings(max_examples=100, deadline=None)
-@given(hs.lists(hs.floats(-1e4, 1e4), min_size=0, max_size=30), hs.lists(hs.floats(-1e4, 1e4), min_size=0, max_size=30))
+@given(
+    hs.lists(hs.floats(-1e4, 1e4), min_size=0, max_size=30),
+    hs.lists(hs.floats(-1e4, 1e4), min_size=0, max_size=30),
+)
 def test_welch_invariants(xa, xb):
     r = welch_test(MeanStats.from_values(xa), MeanStats.from_values(xb))
     assert 0.0 <= r.absolute.p_value <= 1.0

@@ -10,17 +10,17 @@ import pytest
 
 gbstats = pytest.importorskip("gbstats")
 
-from gbstats.bayesian.tests import EffectBayesianABTest, EffectBayesianConfig  # noqa: E402
-from gbstats.frequentist.tests import (  # noqa: E402
+from gbstats.bayesian.tests import EffectBayesianABTest, EffectBayesianConfig
+from gbstats.frequentist.tests import (
     FrequentistConfig,
     SequentialConfig,
     SequentialTwoSidedTTest,
     TwoSidedTTest,
 )
-from gbstats.models.statistics import ProportionStatistic, SampleMeanStatistic  # noqa: E402
-from gbstats.utils import check_srm  # noqa: E402
+from gbstats.models.statistics import ProportionStatistic, SampleMeanStatistic
+from gbstats.utils import check_srm
 
-from boostloop.analytics.experiments import (  # noqa: E402
+from boostloop.analytics.experiments import (
     MeanStats,
     ProportionStats,
     msprt,
@@ -78,7 +78,9 @@ def test_welch_matches_gbstats_absolute(a, b):
 @pytest.mark.parametrize("relative", [False, True])
 @pytest.mark.parametrize("tuning", [1000.0, 5000.0, 40_000.0])
 def test_msprt_matches_gbstats_sequential(a, b, relative, tuning):
-    cfg = SequentialConfig(difference_type="relative" if relative else "absolute", sequential_tuning_parameter=tuning)
+    cfg = SequentialConfig(
+        difference_type="relative" if relative else "absolute", sequential_tuning_parameter=tuning
+    )
     ref = SequentialTwoSidedTTest(gb(a), gb(b), cfg).compute_result()
     mine = msprt(a, b, tuning_sample=tuning, relative=relative)
     assert mine.p_value == pytest.approx(ref.p_value, abs=1e-9)
@@ -102,10 +104,17 @@ def test_normal_bayes_matches_gbstats(a, b, relative):
 
 @pytest.mark.parametrize(
     ("observed", "weights"),
-    [([5000, 5100], [0.5, 0.5]), ([980, 1000, 1100], [1, 1, 1]), ([3000, 1000], [0.7, 0.3]), ([0, 0], [1, 1])],
+    [
+        ([5000, 5100], [0.5, 0.5]),
+        ([980, 1000, 1100], [1, 1, 1]),
+        ([3000, 1000], [0.7, 0.3]),
+        ([0, 0], [1, 1]),
+    ],
 )
 def test_srm_matches_gbstats(observed, weights):
-    assert sample_ratio_mismatch(observed, weights).p_value == pytest.approx(check_srm(observed, weights), abs=1e-9)
+    assert sample_ratio_mismatch(observed, weights).p_value == pytest.approx(
+        check_srm(observed, weights), abs=1e-9
+    )
 
 
 def test_pooled_z_differs_from_gbstats_unpooled_on_the_same_counts():

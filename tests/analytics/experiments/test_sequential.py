@@ -59,8 +59,9 @@ def test_previous_p_value_is_a_running_minimum_and_degenerate_is_defined():
     assert huge.p_value == 0.0 and math.isfinite(huge.log_likelihood_ratio)
 
 
-def daily_peeking_false_positive_rates(experiments: int, days: int, per_day: int, rate: float, seed: int,
-                                       alpha: float = 0.05) -> tuple[float, float]:
+def daily_peeking_false_positive_rates(
+    experiments: int, days: int, per_day: int, rate: float, seed: int, alpha: float = 0.05
+) -> tuple[float, float]:
     """A/A experiments (no true effect), looked at once a day; the share that ever reject at alpha."""
     rng = np.random.default_rng(seed)
     conv = rng.binomial(per_day, rate, size=(experiments, days, 2)).cumsum(axis=1)

@@ -26,7 +26,13 @@ TOL = 1e-6
 
 @pytest.mark.parametrize(
     ("observed", "allocation"),
-    [([50, 50], [1, 1]), ([5000, 5210], [0.5, 0.5]), ([120, 80, 100], [1, 1, 1]), ([700, 300], [0.7, 0.3]), ([9, 30], [1, 1])],
+    [
+        ([50, 50], [1, 1]),
+        ([5000, 5210], [0.5, 0.5]),
+        ([120, 80, 100], [1, 1, 1]),
+        ([700, 300], [0.7, 0.3]),
+        ([9, 30], [1, 1]),
+    ],
 )
 def test_srm_matches_scipy_chisquare(observed, allocation):
     r = sample_ratio_mismatch(observed, allocation)
@@ -53,7 +59,8 @@ def test_holm_by_hand_and_against_statsmodels():
 
 
 @pytest.mark.parametrize(
-    "ps", [[0.01, 0.04, 0.03, 0.005], [0.5, 0.5, 0.5], [0.001, 0.2, 0.013, 0.04, 0.9, 0.0125], [0.0, 1.0], [0.3]]
+    "ps",
+    [[0.01, 0.04, 0.03, 0.005], [0.5, 0.5, 0.5], [0.001, 0.2, 0.013, 0.04, 0.9, 0.0125], [0.0, 1.0], [0.3]],
 )
 def test_holm_matches_statsmodels(ps):
     assert holm(ps) == pytest.approx(tuple(multipletests(ps, method="holm")[1]), abs=1e-12)
@@ -70,17 +77,25 @@ def test_holm_invariants(ps):
     assert all(adj[order[i]] <= adj[order[i + 1]] + 1e-15 for i in range(len(ps) - 1))
 
 
-@pytest.mark.parametrize(("pc", "pt", "nc", "nt"), [(0.05, 0.06, 5000, 5000), (0.2, 0.17, 800, 1200), (0.01, 0.013, 40000, 20000), (0.5, 0.52, 3000, 3000)])
+@pytest.mark.parametrize(
+    ("pc", "pt", "nc", "nt"),
+    [(0.05, 0.06, 5000, 5000), (0.2, 0.17, 800, 1200), (0.01, 0.013, 40000, 20000), (0.5, 0.52, 3000, 3000)],
+)
 def test_power_proportions_matches_statsmodels(pc, pt, nc, nt):
     ref = smp.power_proportions_2indep(pt - pc, pc, nt, ratio=nc / nt, alpha=0.05, return_results=False)
     assert power_proportions(pc, pt, nc, nt) == pytest.approx(ref, abs=TOL)
 
 
-@pytest.mark.parametrize(("pc", "mde", "relative", "ratio"), [(0.05, 0.01, False, 1.0), (0.03, 0.1, True, 1.0), (0.2, -0.03, False, 2.0)])
+@pytest.mark.parametrize(
+    ("pc", "mde", "relative", "ratio"),
+    [(0.05, 0.01, False, 1.0), (0.03, 0.1, True, 1.0), (0.2, -0.03, False, 2.0)],
+)
 def test_sample_size_proportions_reaches_the_power(pc, mde, relative, ratio):
     plan = sample_size_proportions(pc, mde, relative=relative, power=0.8, ratio=ratio)
     pt = pc * (1 + mde) if relative else pc + mde
-    at = smp.power_proportions_2indep(pt - pc, pc, plan.n_control_exact * ratio, ratio=1 / ratio, return_results=False)
+    at = smp.power_proportions_2indep(
+        pt - pc, pc, plan.n_control_exact * ratio, ratio=1 / ratio, return_results=False
+    )
     assert at == pytest.approx(0.8, abs=TOL)
     assert plan.power >= 0.8
     assert power_proportions(pc, pt, plan.n_control - 1, (plan.n_control - 1) * ratio) < 0.8

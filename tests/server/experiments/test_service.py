@@ -35,11 +35,17 @@ def design(**over):
     return base
 
 
-def make_boosts(session, workspace_id, count, *, budget=5000, start=T0):  # noqa: ANN001, ANN201
+def make_boosts(session, workspace_id, count, *, budget=5000, start=T0):
     boosts = [
-        BoostCampaign(workspace_id=workspace_id, platform=Platform.FACEBOOK, boosted_at=start + timedelta(hours=i),
-                      boosted_by="tester", organic_metrics={"impressions": 100}, initial_budget_cents=budget,
-                      duration_days=7)
+        BoostCampaign(
+            workspace_id=workspace_id,
+            platform=Platform.FACEBOOK,
+            boosted_at=start + timedelta(hours=i),
+            boosted_by="tester",
+            organic_metrics={"impressions": 100},
+            initial_budget_cents=budget,
+            duration_days=7,
+        )
         for i in range(count)
     ]
     session.add_all(boosts)
@@ -73,11 +79,31 @@ def test_create_and_read_back(engine, ws):
 
 def test_keys_held_constant_are_allowed(engine, ws):
     with session_scope(engine) as s:
-        exp = service.create_experiment(s, ws[0], design(variants=[
-            {"name": "am", "strategy": {"start_local_hours": [9, 10, 11], "segment": "25-34", "platform": "FACEBOOK"},
-             "is_control": True},
-            {"name": "pm", "strategy": {"start_local_hours": [18, 19, 20, 21], "segment": "25-34", "platform": "FACEBOOK"}},
-        ]))
+        exp = service.create_experiment(
+            s,
+            ws[0],
+            design(
+                variants=[
+                    {
+                        "name": "am",
+                        "strategy": {
+                            "start_local_hours": [9, 10, 11],
+                            "segment": "25-34",
+                            "platform": "FACEBOOK",
+                        },
+                        "is_control": True,
+                    },
+                    {
+                        "name": "pm",
+                        "strategy": {
+                            "start_local_hours": [18, 19, 20, 21],
+                            "segment": "25-34",
+                            "platform": "FACEBOOK",
+                        },
+                    },
+                ]
+            ),
+        )
         assert exp.variants[1].strategy["start_local_hours"] == [18, 19, 20, 21]
 
 
@@ -90,27 +116,80 @@ def test_a_seed_is_recorded_when_not_given(engine, ws):
 @pytest.mark.parametrize(
     ("change", "loc", "text"),
     [
-        ({"variants": [{"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
-                       {"name": "b", "strategy": {"start_hour": 9}, "is_control": True}]}, ["variants"], "exactly one"),
-        ({"variants": [{"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
-                       {"name": "b", "strategy": {"start_hour": 19, "budget_cents": 900}}]},
-         ["variants", 1, "strategy", "budget_cents"], "hold 'budget_cents' constant"),
-        ({"variants": [{"name": "a", "strategy": {"start_hour": 8, "segment": "18-24"}, "is_control": True},
-                       {"name": "b", "strategy": {"start_hour": 19, "segment": "25-34"}}]},
-         ["variants", 1, "strategy", "segment"], "hold 'segment' constant"),
-        ({"variants": [{"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
-                       {"name": "b", "strategy": {"colour": "red"}}]},
-         ["variants", 1, "strategy", "colour"], "unknown strategy key"),
-        ({"variants": [{"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
-                       {"name": "b", "strategy": {"start_hour": 8}}]}, ["variants", 1, "strategy"], "identical"),
-        ({"variants": [{"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
-                       {"name": "a", "strategy": {"start_hour": 25}}]}, ["variants", 1, "name"], "same name"),
+        (
+            {
+                "variants": [
+                    {"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
+                    {"name": "b", "strategy": {"start_hour": 9}, "is_control": True},
+                ]
+            },
+            ["variants"],
+            "exactly one",
+        ),
+        (
+            {
+                "variants": [
+                    {"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
+                    {"name": "b", "strategy": {"start_hour": 19, "budget_cents": 900}},
+                ]
+            },
+            ["variants", 1, "strategy", "budget_cents"],
+            "hold 'budget_cents' constant",
+        ),
+        (
+            {
+                "variants": [
+                    {"name": "a", "strategy": {"start_hour": 8, "segment": "18-24"}, "is_control": True},
+                    {"name": "b", "strategy": {"start_hour": 19, "segment": "25-34"}},
+                ]
+            },
+            ["variants", 1, "strategy", "segment"],
+            "hold 'segment' constant",
+        ),
+        (
+            {
+                "variants": [
+                    {"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
+                    {"name": "b", "strategy": {"colour": "red"}},
+                ]
+            },
+            ["variants", 1, "strategy", "colour"],
+            "unknown strategy key",
+        ),
+        (
+            {
+                "variants": [
+                    {"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
+                    {"name": "b", "strategy": {"start_hour": 8}},
+                ]
+            },
+            ["variants", 1, "strategy"],
+            "identical",
+        ),
+        (
+            {
+                "variants": [
+                    {"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
+                    {"name": "a", "strategy": {"start_hour": 25}},
+                ]
+            },
+            ["variants", 1, "name"],
+            "same name",
+        ),
         ({"primary_metric": "likes"}, ["primary_metric"], "one of"),
         ({"guardrail_metrics": ["ctr"]}, ["guardrail_metrics", 0], "one of"),
         ({"alpha": 0}, ["experiment", "alpha"], "greater than 0"),
-        ({"dimension": "PLATFORM", "variants": [{"name": "fb", "strategy": {"platform": "FACEBOOK"}, "is_control": True},
-                                                {"name": "mys", "strategy": {"platform": "MYSPACE"}}]},
-         ["variants", 1, "strategy", "platform"], "one of"),
+        (
+            {
+                "dimension": "PLATFORM",
+                "variants": [
+                    {"name": "fb", "strategy": {"platform": "FACEBOOK"}, "is_control": True},
+                    {"name": "mys", "strategy": {"platform": "MYSPACE"}},
+                ],
+            },
+            ["variants", 1, "strategy", "platform"],
+            "one of",
+        ),
     ],
 )
 def test_design_errors_name_the_field(engine, ws, change, loc, text):
@@ -139,7 +218,9 @@ def test_seeded_assignment_is_deterministic_and_follows_the_allocation(engine, w
         pos2 = {v.id: v.position for v in second.variants}
         assert {b: pos2[v] for b, v in mapping2.items()} == by_position_1
         # Idempotent: assigning again changes nothing.
-        assert service.assign_boosts(s, ws[0], second.id, boosts[:10]) == {b: mapping2[b] for b in boosts[:10]}
+        assert service.assign_boosts(s, ws[0], second.id, boosts[:10]) == {
+            b: mapping2[b] for b in boosts[:10]
+        }
         counts = [sum(1 for p in by_position_1.values() if p == k) for k in (0, 1)]
         assert not sample_ratio_mismatch(counts, [1, 1]).mismatch
         assert min(counts) > 150
@@ -148,9 +229,16 @@ def test_seeded_assignment_is_deterministic_and_follows_the_allocation(engine, w
 def test_unequal_allocation(engine, ws):
     with session_scope(engine) as s:
         boosts = make_boosts(s, ws[0], 600)
-        exp = service.create_experiment(s, ws[0], design(variants=[
-            {"name": "a", "strategy": {"start_hour": 8}, "is_control": True, "allocation": 3},
-            {"name": "b", "strategy": {"start_hour": 19}, "allocation": 1}]))
+        exp = service.create_experiment(
+            s,
+            ws[0],
+            design(
+                variants=[
+                    {"name": "a", "strategy": {"start_hour": 8}, "is_control": True, "allocation": 3},
+                    {"name": "b", "strategy": {"start_hour": 19}, "allocation": 1},
+                ]
+            ),
+        )
         mapping = service.assign_boosts(s, ws[0], exp.id, boosts)
         control = exp.variants[0].id
         share = sum(1 for v in mapping.values() if v == control) / 600
@@ -184,15 +272,20 @@ def test_hand_assignment(engine, ws):
             service.assign_boost_to_variant(s, ws[0], exp.id, uuid.uuid4(), boost)
 
 
-def _run(s, ws_id, a, b, *, boosts=20, spend=(100_000, 100_000), start=T0):  # noqa: ANN001, ANN202
+def _run(s, ws_id, a, b, *, boosts=20, spend=(100_000, 100_000), start=T0):
     exp = service.create_experiment(s, ws_id, design())
     ids = make_boosts(s, ws_id, boosts)
     service.assign_boosts(s, ws_id, exp.id, ids)
     service.start_experiment(s, ws_id, exp.id, now=start)
-    service.record_results(s, ws_id, exp.id, {
-        "morning": {"exposures": a[0], "conversions": a[1], "spend_cents": spend[0]},
-        "evening": {"exposures": b[0], "conversions": b[1], "spend_cents": spend[1]},
-    })
+    service.record_results(
+        s,
+        ws_id,
+        exp.id,
+        {
+            "morning": {"exposures": a[0], "conversions": a[1], "spend_cents": spend[0]},
+            "evening": {"exposures": b[0], "conversions": b[1], "spend_cents": spend[1]},
+        },
+    )
     return exp, ids
 
 
@@ -201,10 +294,24 @@ def test_lifecycle_to_a_recorded_winner(engine, ws):
         exp, ids = _run(s, ws[0], (10_000, 500), (10_000, 650), boosts=40)
         # Per-boost spend from the snapshots: similar budgets in both arms.
         for i, b in enumerate(ids):
-            s.add(BoostPerformanceSnapshot(workspace_id=ws[0], boost_campaign_id=b, snapshot_at=T0 + timedelta(days=1),
-                                           days_since_boosted=1, paid_spend_cents=5000 + (i % 5) * 10))
-            s.add(BoostPerformanceSnapshot(workspace_id=ws[0], boost_campaign_id=b, snapshot_at=T0 + timedelta(hours=2),
-                                           days_since_boosted=0, paid_spend_cents=100))
+            s.add(
+                BoostPerformanceSnapshot(
+                    workspace_id=ws[0],
+                    boost_campaign_id=b,
+                    snapshot_at=T0 + timedelta(days=1),
+                    days_since_boosted=1,
+                    paid_spend_cents=5000 + (i % 5) * 10,
+                )
+            )
+            s.add(
+                BoostPerformanceSnapshot(
+                    workspace_id=ws[0],
+                    boost_campaign_id=b,
+                    snapshot_at=T0 + timedelta(hours=2),
+                    days_since_boosted=0,
+                    paid_spend_cents=100,
+                )
+            )
         exp_id = exp.id
     with session_scope(engine) as s:
         analysis = service.analyse_experiment(s, ws[0], exp_id, now=T0 + timedelta(days=10))
@@ -248,13 +355,18 @@ def test_record_results_validates_everything_first(engine, ws):
     with session_scope(engine) as s:
         exp, _ = _run(s, ws[0], (100, 5), (100, 6))
         with pytest.raises(InvalidInput) as info:
-            service.record_results(s, ws[0], exp.id, {
-                "morning": {"exposures": 200, "conversions": 10},
-                "evening": {"exposures": 100, "conversions": 101},
-                "night": {"exposures": 1},
-                str(exp.variants[0].id): {"exposures": 10, "metric_sum": 100.0, "metric_sum_sq": 5.0},
-                "x": {"exposures": -1},
-            })
+            service.record_results(
+                s,
+                ws[0],
+                exp.id,
+                {
+                    "morning": {"exposures": 200, "conversions": 10},
+                    "evening": {"exposures": 100, "conversions": 101},
+                    "night": {"exposures": 1},
+                    str(exp.variants[0].id): {"exposures": 10, "metric_sum": 100.0, "metric_sum_sq": 5.0},
+                    "x": {"exposures": -1},
+                },
+            )
         locs = {tuple(e.loc) for e in info.value.errors}
         assert ("results", "evening", "conversions") in locs
         assert ("results", "night") in locs
@@ -284,12 +396,27 @@ def test_state_transitions(engine, ws):
 
 def test_value_per_person_experiment_uses_welch(engine, ws):
     with session_scope(engine) as s:
-        exp = service.create_experiment(s, ws[0], design(primary_metric="value_per_person_cents", guardrail_metrics=[]))
+        exp = service.create_experiment(
+            s, ws[0], design(primary_metric="value_per_person_cents", guardrail_metrics=[])
+        )
         service.start_experiment(s, ws[0], exp.id, now=T0)
-        service.record_results(s, ws[0], exp.id, {
-            "morning": {"exposures": 6000, "metric_sum": 6000 * 120.0, "metric_sum_sq": 6000 * (120.0**2 + 900.0**2)},
-            "evening": {"exposures": 6000, "metric_sum": 6000 * 160.0, "metric_sum_sq": 6000 * (160.0**2 + 950.0**2)},
-        })
+        service.record_results(
+            s,
+            ws[0],
+            exp.id,
+            {
+                "morning": {
+                    "exposures": 6000,
+                    "metric_sum": 6000 * 120.0,
+                    "metric_sum_sq": 6000 * (120.0**2 + 900.0**2),
+                },
+                "evening": {
+                    "exposures": 6000,
+                    "metric_sum": 6000 * 160.0,
+                    "metric_sum_sq": 6000 * (160.0**2 + 950.0**2),
+                },
+            },
+        )
         a = service.analyse_experiment(s, ws[0], exp.id, now=T0 + timedelta(days=7))
         (cmp,) = a.comparisons
         assert "Welch" in cmp.absolute.method and cmp.absolute.estimate == pytest.approx(40.0)
@@ -300,6 +427,9 @@ def test_deleting_the_workspace_deletes_experiments(engine, ws):
     with session_scope(engine) as s:
         service.create_experiment(s, ws[0], design())
     with session_scope(engine) as s:
-        s.execute(sa.text("DELETE FROM workspaces WHERE id = :i"), {"i": ws[0].hex if engine.dialect.name == "sqlite" else ws[0]})
+        s.execute(
+            sa.text("DELETE FROM workspaces WHERE id = :i"),
+            {"i": ws[0].hex if engine.dialect.name == "sqlite" else ws[0]},
+        )
     with session_scope(engine) as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(BoostExperimentVariant)) == 0

@@ -23,9 +23,18 @@ def test_simulated_experiment_is_valid_and_its_interval_covers_the_truth(engine,
     with session_scope(engine) as s:
         # The simulator's design passes the service's "differ in one thing" validation.
         design = {
-            "name": exp_row["name"], "dimension": exp_row["dimension"].value, "assignment_seed": 1,
-            "variants": [{"name": v["name"], "strategy": v["strategy"], "is_control": v["is_control"],
-                          "allocation": v["allocation"]} for v in simulated.variants],
+            "name": exp_row["name"],
+            "dimension": exp_row["dimension"].value,
+            "assignment_seed": 1,
+            "variants": [
+                {
+                    "name": v["name"],
+                    "strategy": v["strategy"],
+                    "is_control": v["is_control"],
+                    "allocation": v["allocation"],
+                }
+                for v in simulated.variants
+            ],
         }
         service.create_experiment(s, ws_id, design)
         a = service.analyse_experiment(s, ws_id, exp_row["id"])

@@ -30,8 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import integrate
-from scipy import special
+from scipy import integrate, special
 
 from boostloop.analytics.experiments.frequentist import relative_variance
 from boostloop.analytics.experiments.stats import ProportionStats, VariantStats
@@ -51,8 +50,9 @@ class BayesResult:
     note: str | None = None
 
 
-def beta_binomial(a: ProportionStats, b: ProportionStats, alpha: float = 0.05,
-                  prior: tuple[float, float] = BETA_PRIOR) -> BayesResult:
+def beta_binomial(
+    a: ProportionStats, b: ProportionStats, alpha: float = 0.05, prior: tuple[float, float] = BETA_PRIOR
+) -> BayesResult:
     """Chance that B's rate beats A's and the expected loss of each choice (module docstring)."""
     a0, b0 = prior
     if a0 <= 0 or b0 <= 0:
@@ -89,8 +89,11 @@ def beta_binomial(a: ProportionStats, b: ProportionStats, alpha: float = 0.05,
     z = float(special.ndtri(1.0 - alpha / 2.0))
     diff = float(m_b - m_a)
     return BayesResult(
-        chance_to_win=ctw, expected_loss_treatment=lb, expected_loss_control=la,
-        credible_interval=(diff - z * sd, diff + z * sd), effect_mean=diff,
+        chance_to_win=ctw,
+        expected_loss_treatment=lb,
+        expected_loss_control=la,
+        credible_interval=(diff - z * sd, diff + z * sd),
+        effect_mean=diff,
         method=f"Beta-Binomial, prior Beta{prior}; exact quadrature; interval: normal approx of posterior",
         defined=True,
     )
@@ -99,8 +102,16 @@ def beta_binomial(a: ProportionStats, b: ProportionStats, alpha: float = 0.05,
 def normal_posterior(effect: float, variance: float, alpha: float = 0.05, method: str = "") -> BayesResult:
     """Chance to win and expected losses for delta ~ N(effect, variance) (flat prior)."""
     if not (variance > 0.0 and math.isfinite(variance) and math.isfinite(effect)):
-        return BayesResult(0.5, 0.0, 0.0, None, 0.0 if not math.isfinite(effect) else effect,
-                           method, False, "no variance to form a posterior")
+        return BayesResult(
+            0.5,
+            0.0,
+            0.0,
+            None,
+            0.0 if not math.isfinite(effect) else effect,
+            method,
+            False,
+            "no variance to form a posterior",
+        )
     sd = math.sqrt(variance)
     z = effect / sd
     pdf = float(math.exp(-0.5 * (z) ** 2) / math.sqrt(2.0 * math.pi))
@@ -108,13 +119,19 @@ def normal_posterior(effect: float, variance: float, alpha: float = 0.05, method
     loss_a = sd * pdf + effect * float(special.ndtr(z))
     q = float(special.ndtri(1.0 - alpha / 2.0))
     return BayesResult(
-        chance_to_win=float(special.ndtr(z)), expected_loss_treatment=max(0.0, loss_b),
-        expected_loss_control=max(0.0, loss_a), credible_interval=(effect - q * sd, effect + q * sd),
-        effect_mean=effect, method=method, defined=True,
+        chance_to_win=float(special.ndtr(z)),
+        expected_loss_treatment=max(0.0, loss_b),
+        expected_loss_control=max(0.0, loss_a),
+        credible_interval=(effect - q * sd, effect + q * sd),
+        effect_mean=effect,
+        method=method,
+        defined=True,
     )
 
 
-def normal_bayes(a: VariantStats, b: VariantStats, alpha: float = 0.05, *, relative: bool = False) -> BayesResult:
+def normal_bayes(
+    a: VariantStats, b: VariantStats, alpha: float = 0.05, *, relative: bool = False
+) -> BayesResult:
     """GrowthBook-style normal approximation, flat prior; absolute or relative effect."""
     kind = "relative lift" if relative else "absolute difference"
     method = f"normal approximation, flat (improper) prior on the {kind}; unpooled variance"

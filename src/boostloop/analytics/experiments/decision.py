@@ -118,9 +118,17 @@ def _sequential_total_needed(seq: SequentialResult, alpha: float, rho2: float) -
     return float(optimize.brentq(gap, n_now, hi, xtol=0.5))
 
 
-def decide(variants: Sequence[VariantInput], *, min_sample_per_variant: int, elapsed_days: float,
-           alpha: float = 0.05, sequential: bool = True, guardrails: Sequence[str] = GUARDRAILS,
-           srm_threshold: float = SRM_THRESHOLD, power: float = 0.8) -> Decision:
+def decide(
+    variants: Sequence[VariantInput],
+    *,
+    min_sample_per_variant: int,
+    elapsed_days: float,
+    alpha: float = 0.05,
+    sequential: bool = True,
+    guardrails: Sequence[str] = GUARDRAILS,
+    srm_threshold: float = SRM_THRESHOLD,
+    power: float = 0.8,
+) -> Decision:
     """Apply the decision rule of the module docstring to one experiment's sufficient statistics."""
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha: must be in (0, 1), got {alpha}")
@@ -139,8 +147,9 @@ def decide(variants: Sequence[VariantInput], *, min_sample_per_variant: int, ela
     treatments = [v for v in variants if not v.is_control]
     elapsed = max(0.0, float(elapsed_days))
 
-    srm = sample_ratio_mismatch([v.units_assigned for v in variants], [v.allocation for v in variants],
-                                srm_threshold)
+    srm = sample_ratio_mismatch(
+        [v.units_assigned for v in variants], [v.allocation for v in variants], srm_threshold
+    )
     # The mSPRT boundary is tuned for a pairwise comparison at the planned sample: N* = 2 arms x minimum.
     n_star = 2.0 * min_sample_per_variant
 
@@ -158,14 +167,27 @@ def decide(variants: Sequence[VariantInput], *, min_sample_per_variant: int, ela
         direction = 0 if not sig else (1 if freq.absolute.estimate > 0 else -1)
         checks: list[GuardrailResult] = []
         if COST_PER_RESULT in guardrails:
-            checks.append(cost_per_result_guardrail(
-                (control.spend_cents, _conversions(control.primary), control.primary.n),
-                (t.spend_cents, _conversions(t.primary), t.primary.n), alpha))
+            checks.append(
+                cost_per_result_guardrail(
+                    (control.spend_cents, _conversions(control.primary), control.primary.n),
+                    (t.spend_cents, _conversions(t.primary), t.primary.n),
+                    alpha,
+                )
+            )
         if SPEND in guardrails:
             if control.spend_per_unit is None or t.spend_per_unit is None:
-                checks.append(GuardrailResult(SPEND, 0.0, None, 1.0, False, False,
-                                              "Welch t on spend per boost (cents); one-sided",
-                                              "no per-boost spend recorded"))
+                checks.append(
+                    GuardrailResult(
+                        SPEND,
+                        0.0,
+                        None,
+                        1.0,
+                        False,
+                        False,
+                        "Welch t on spend per boost (cents); one-sided",
+                        "no per-boost spend recorded",
+                    )
+                )
             else:
                 checks.append(spend_guardrail(control.spend_per_unit, t.spend_per_unit, alpha))
         comparisons.append(VariantComparison(t.name, freq, seq, bay, p, p_adj, sig, direction, tuple(checks)))
@@ -189,14 +211,22 @@ def decide(variants: Sequence[VariantInput], *, min_sample_per_variant: int, ela
         worst = max(waits)
         days_to_min = None if math.isinf(worst) else worst
         names = ", ".join(f"{v.name} n={v.primary.n}" for v in short)
-        when = (f"about {days_to_min:.1f} more days at the current rate" if days_to_min is not None
-                else "no units are arriving yet, so no estimate of when")
-        missing.append(f"minimum sample of {min_sample_per_variant} per variant not reached ({names}); {when}")
+        when = (
+            f"about {days_to_min:.1f} more days at the current rate"
+            if days_to_min is not None
+            else "no units are arriving yet, so no estimate of when"
+        )
+        missing.append(
+            f"minimum sample of {min_sample_per_variant} per variant not reached ({names}); {when}"
+        )
 
     better = [c for c in comparisons if c.direction > 0]
     passing = [c for c in better if all(g.defined and not g.worse for g in c.guardrails)]
-    method = ("always-valid mSPRT p-value (normal mixture), Holm-adjusted" if sequential
-              else "fixed-horizon p-value (pooled z / Welch), Holm-adjusted")
+    method = (
+        "always-valid mSPRT p-value (normal mixture), Holm-adjusted"
+        if sequential
+        else "fixed-horizon p-value (pooled z / Welch), Holm-adjusted"
+    )
 
     if not better:
         worse_all = all(c.direction < 0 for c in comparisons)
@@ -218,10 +248,13 @@ def decide(variants: Sequence[VariantInput], *, min_sample_per_variant: int, ela
     # Projection of the days until the primary metric would be significant.
     days_to_sig: float | None = None
     if not better and elapsed > 0:
-        days_to_sig = _project_days(control, treatments, comparisons, alpha, sequential, power, elapsed, n_star)
+        days_to_sig = _project_days(
+            control, treatments, comparisons, alpha, sequential, power, elapsed, n_star
+        )
         if days_to_sig is not None and missing and missing[-1].startswith("primary metric not significant"):
-            missing[-1] += (f"; if the observed effect is real, about {days_to_sig:.1f} more days at the "
-                            f"current rate")
+            missing[-1] += (
+                f"; if the observed effect is real, about {days_to_sig:.1f} more days at the current rate"
+            )
 
     winner: str | None = None
     if not srm.mismatch and min_reached:
@@ -231,10 +264,18 @@ def decide(variants: Sequence[VariantInput], *, min_sample_per_variant: int, ela
             winner = control.name
     status = INVALID if srm.mismatch else (WINNER if winner else NO_WINNER_YET)
     return Decision(
-        status=status, winner=winner, missing=tuple(missing) if winner is None else (),
-        comparisons=tuple(comparisons), srm=srm, min_sample_reached=min_reached,
-        days_to_min_sample=days_to_min, days_to_significance=days_to_sig, elapsed_days=elapsed,
-        alpha=alpha, sequential=sequential, p_value_method=method,
+        status=status,
+        winner=winner,
+        missing=tuple(missing) if winner is None else (),
+        comparisons=tuple(comparisons),
+        srm=srm,
+        min_sample_reached=min_reached,
+        days_to_min_sample=days_to_min,
+        days_to_significance=days_to_sig,
+        elapsed_days=elapsed,
+        alpha=alpha,
+        sequential=sequential,
+        p_value_method=method,
     )
 
 
@@ -242,8 +283,16 @@ def _conversions(stats: VariantStats) -> int:
     return stats.conversions if isinstance(stats, ProportionStats) else 0
 
 
-def _project_days(control: VariantInput, treatments: list[VariantInput], comparisons: list[VariantComparison],
-                  alpha: float, sequential: bool, power: float, elapsed: float, n_star: float) -> float | None:
+def _project_days(
+    control: VariantInput,
+    treatments: list[VariantInput],
+    comparisons: list[VariantComparison],
+    alpha: float,
+    sequential: bool,
+    power: float,
+    elapsed: float,
+    n_star: float,
+) -> float | None:
     alpha_first = alpha / len(treatments)  # Holm's first step
     best_days: float | None = None
     for t, c in zip(treatments, comparisons, strict=True):
@@ -262,8 +311,9 @@ def _project_days(control: VariantInput, treatments: list[VariantInput], compari
             d = c.frequentist.absolute.estimate
             try:
                 if isinstance(control.primary, ProportionStats):
-                    plan = sample_size_proportions(control.primary.mean, d, alpha=alpha_first, power=power,
-                                                   ratio=ratio)
+                    plan = sample_size_proportions(
+                        control.primary.mean, d, alpha=alpha_first, power=power, ratio=ratio
+                    )
                 else:
                     sd = math.sqrt((control.primary.variance + t.primary.variance) / 2.0)
                     plan = sample_size_means(d, sd, alpha=alpha_first, power=power, ratio=ratio)

@@ -109,8 +109,15 @@ def relative_variance(a: VariantStats, b: VariantStats) -> float | None:
 
 def _undefined(estimate: float, method: str, note: str) -> EffectTest:
     return EffectTest(
-        estimate=estimate, ci=None, p_value=1.0, statistic=None, dof=None, std_error=None,
-        method=method, defined=False, note=note,
+        estimate=estimate,
+        ci=None,
+        p_value=1.0,
+        statistic=None,
+        dof=None,
+        std_error=None,
+        method=method,
+        defined=False,
+        note=note,
     )
 
 
@@ -120,8 +127,15 @@ def _t_effect(estimate: float, variance: float, dof: float, alpha: float, method
     p = float(min(1.0, 2.0 * special.stdtr(dof, -(abs(t)))))
     half = float(special.stdtrit(dof, 1.0 - alpha / 2.0)) * se
     return EffectTest(
-        estimate=estimate, ci=(estimate - half, estimate + half), p_value=p, statistic=t, dof=dof,
-        std_error=se, method=method, defined=True, significant=p < alpha,
+        estimate=estimate,
+        ci=(estimate - half, estimate + half),
+        p_value=p,
+        statistic=t,
+        dof=dof,
+        std_error=se,
+        method=method,
+        defined=True,
+        significant=p < alpha,
     )
 
 
@@ -168,13 +182,26 @@ def two_proportion_test(a: ProportionStats, b: ProportionStats, alpha: float = 0
             else:
                 note = "Wald interval not defined: each arm's rate is 0 or 1"
             absolute = EffectTest(
-                estimate=d, ci=ci, p_value=p, statistic=z, dof=None,
+                estimate=d,
+                ci=ci,
+                p_value=p,
+                statistic=z,
+                dof=None,
                 std_error=math.sqrt(var1) if var1 > 0 else None,
-                method=f"{POOLED_Z}; interval: {WALD_CI}", defined=True, note=note, significant=p < alpha,
+                method=f"{POOLED_Z}; interval: {WALD_CI}",
+                defined=True,
+                note=note,
+                significant=p < alpha,
             )
     return ComparisonResult(
-        kind="proportion", alpha=alpha, n_control=a.n, n_treatment=b.n, mean_control=pa,
-        mean_treatment=pb, absolute=absolute, relative=relative_lift_test(a, b, alpha),
+        kind="proportion",
+        alpha=alpha,
+        n_control=a.n,
+        n_treatment=b.n,
+        mean_control=pa,
+        mean_treatment=pb,
+        absolute=absolute,
+        relative=relative_lift_test(a, b, alpha),
     )
 
 
@@ -190,8 +217,14 @@ def welch_test(a: MeanStats, b: MeanStats, alpha: float = 0.05) -> ComparisonRes
     else:
         absolute = _t_effect(d, a.variance / a.n + b.variance / b.n, dof, alpha, WELCH_T)
     return ComparisonResult(
-        kind="mean", alpha=alpha, n_control=a.n, n_treatment=b.n, mean_control=a.mean,
-        mean_treatment=b.mean, absolute=absolute, relative=relative_lift_test(a, b, alpha),
+        kind="mean",
+        alpha=alpha,
+        n_control=a.n,
+        n_treatment=b.n,
+        mean_control=a.mean,
+        mean_treatment=b.mean,
+        absolute=absolute,
+        relative=relative_lift_test(a, b, alpha),
     )
 
 

@@ -44,25 +44,47 @@ class GuardrailResult:
     note: str | None = None
 
 
-def cost_per_result_guardrail(control: tuple[int, int, int], treatment: tuple[int, int, int],
-                              alpha: float = 0.05) -> GuardrailResult:
+def cost_per_result_guardrail(
+    control: tuple[int, int, int], treatment: tuple[int, int, int], alpha: float = 0.05
+) -> GuardrailResult:
     """``control`` and ``treatment`` are (spend_cents, conversions, n)."""
     method = "ln CPA ratio, delta method, spend known, conversions binomial; one-sided"
     (s_c, c_c, n_c), (s_t, c_t, n_t) = control, treatment
     if min(c_c, c_t) <= 0 or min(s_c, s_t) <= 0:
-        return GuardrailResult(COST_PER_RESULT, 0.0, None, 1.0, False, False, method,
-                               "needs spend and at least one conversion in both arms")
+        return GuardrailResult(
+            COST_PER_RESULT,
+            0.0,
+            None,
+            1.0,
+            False,
+            False,
+            method,
+            "needs spend and at least one conversion in both arms",
+        )
     var = max(0.0, 1.0 / c_t - 1.0 / n_t) + max(0.0, 1.0 / c_c - 1.0 / n_c)
     log_ratio = math.log(s_t / c_t) - math.log(s_c / c_c)
     if var <= 0.0:
-        return GuardrailResult(COST_PER_RESULT, math.expm1(log_ratio), None, 1.0, False, False, method,
-                               "every unit converted in both arms: no sampling variance")
+        return GuardrailResult(
+            COST_PER_RESULT,
+            math.expm1(log_ratio),
+            None,
+            1.0,
+            False,
+            False,
+            method,
+            "every unit converted in both arms: no sampling variance",
+        )
     se = math.sqrt(var)
     p_worse = float(special.ndtr(-(log_ratio / se)))
     z = float(special.ndtri(1.0 - alpha / 2.0))
     return GuardrailResult(
-        COST_PER_RESULT, math.expm1(log_ratio), (math.expm1(log_ratio - z * se), math.expm1(log_ratio + z * se)),
-        p_worse, p_worse < alpha, True, method,
+        COST_PER_RESULT,
+        math.expm1(log_ratio),
+        (math.expm1(log_ratio - z * se), math.expm1(log_ratio + z * se)),
+        p_worse,
+        p_worse < alpha,
+        True,
+        method,
     )
 
 
@@ -76,8 +98,16 @@ def spend_guardrail(control: MeanStats, treatment: MeanStats, alpha: float = 0.0
     if dof is None:
         # Every boost in each arm spent the same: the difference is known exactly, no test needed.
         worse = d > 0
-        return GuardrailResult(SPEND, d, (d, d), 0.0 if worse else 1.0, worse, True, method,
-                               "spend is the same for every boost within each arm: compared exactly")
+        return GuardrailResult(
+            SPEND,
+            d,
+            (d, d),
+            0.0 if worse else 1.0,
+            worse,
+            True,
+            method,
+            "spend is the same for every boost within each arm: compared exactly",
+        )
     se = math.sqrt(control.variance / control.n + treatment.variance / treatment.n)
     t = d / se
     p_worse = float(special.stdtr(dof, -(t)))

@@ -48,8 +48,9 @@ def _check(alpha: float, power: float | None = None) -> None:
         raise ValueError(f"power: must be in (0, 1), got {power}")
 
 
-def power_proportions(p_control: float, p_treatment: float, n_control: float, n_treatment: float,
-                      alpha: float = 0.05) -> float:
+def power_proportions(
+    p_control: float, p_treatment: float, n_control: float, n_treatment: float, alpha: float = 0.05
+) -> float:
     """Power of the two-sided pooled z test (module docstring). Rates are fractions."""
     _check(alpha)
     for name, p in (("p_control", p_control), ("p_treatment", p_treatment)):
@@ -70,8 +71,9 @@ def power_proportions(p_control: float, p_treatment: float, n_control: float, n_
     return float(st.norm.sf(crit * ratio - shift) + st.norm.cdf(-crit * ratio - shift))
 
 
-def power_means(difference: float, sd: float, n_control: float, n_treatment: float,
-                alpha: float = 0.05) -> float:
+def power_means(
+    difference: float, sd: float, n_control: float, n_treatment: float, alpha: float = 0.05
+) -> float:
     """Power of the two-sided two-sample t test for a true difference in means (module docstring)."""
     _check(alpha)
     if sd < 0:
@@ -86,7 +88,7 @@ def power_means(difference: float, sd: float, n_control: float, n_treatment: flo
     return float(st.nct.sf(crit, df, nc) + st.nct.cdf(-crit, df, nc))
 
 
-def _solve(power_at, target: float) -> float | None:  # noqa: ANN001 - a callable of n_control
+def _solve(power_at, target: float) -> float | None:
     lo = 2.0
     if power_at(lo) >= target:
         return lo
@@ -98,8 +100,16 @@ def _solve(power_at, target: float) -> float | None:  # noqa: ANN001 - a callabl
     return float(optimize.brentq(lambda n: power_at(n) - target, lo, hi, xtol=1e-10, rtol=1e-14))
 
 
-def sample_size_proportions(p_control: float, mde: float, *, relative: bool = False, alpha: float = 0.05,
-                            power: float = 0.8, ratio: float = 1.0, comparisons: int = 1) -> SampleSizeResult:
+def sample_size_proportions(
+    p_control: float,
+    mde: float,
+    *,
+    relative: bool = False,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    comparisons: int = 1,
+) -> SampleSizeResult:
     """Units per arm to detect a change ``mde`` in the rate (absolute, or relative when ``relative``).
 
     ``ratio`` = n_treatment / n_control.
@@ -125,8 +135,15 @@ def sample_size_proportions(p_control: float, mde: float, *, relative: bool = Fa
     return SampleSizeResult(nc, nt, n, power_proportions(p_control, p_t, nc, nt, a), a, method)
 
 
-def sample_size_means(difference: float, sd: float, *, alpha: float = 0.05, power: float = 0.8,
-                      ratio: float = 1.0, comparisons: int = 1) -> SampleSizeResult:
+def sample_size_means(
+    difference: float,
+    sd: float,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    comparisons: int = 1,
+) -> SampleSizeResult:
     """Units per arm to detect a difference in means ``difference`` with per-unit sd ``sd``."""
     _check(alpha, power)
     if comparisons < 1:
@@ -136,8 +153,9 @@ def sample_size_means(difference: float, sd: float, *, alpha: float = 0.05, powe
     a = alpha / comparisons
     method = "two-sample t test, noncentral t power (statsmodels tt_ind_solve_power)"
     if difference == 0 or sd <= 0:
-        return SampleSizeResult(None, None, None, 0.0, a, method,
-                                "needs a non-zero difference and a positive sd to plan for")
+        return SampleSizeResult(
+            None, None, None, 0.0, a, method, "needs a non-zero difference and a positive sd to plan for"
+        )
     n = _solve(lambda n: power_means(difference, sd, n, n * ratio, a), power)
     if n is None:
         return SampleSizeResult(None, None, None, 0.0, a, method, f"needs more than {MAX_N} units per arm")

@@ -68,15 +68,33 @@ def mixing_rho_squared(alpha: float, tuning_sample: float) -> float:
     return (c + math.log(1.0 + c)) / tuning_sample
 
 
-def msprt_from_estimate(estimate: float, variance: float, n_total: int, *, alpha: float = 0.05,
-                        tuning_sample: float, previous_p_value: float | None = None,
-                        method: str = "mSPRT, normal mixture") -> SequentialResult:
+def msprt_from_estimate(
+    estimate: float,
+    variance: float,
+    n_total: int,
+    *,
+    alpha: float = 0.05,
+    tuning_sample: float,
+    previous_p_value: float | None = None,
+    method: str = "mSPRT, normal mixture",
+) -> SequentialResult:
     """The mSPRT for an estimate with variance ``variance`` after ``n_total`` units (module docstring)."""
     rho2 = mixing_rho_squared(alpha, tuning_sample)
     if not (n_total > 0 and variance > 0.0 and math.isfinite(variance) and math.isfinite(estimate)):
         p = 1.0 if previous_p_value is None else min(1.0, previous_p_value)
-        return SequentialResult(estimate if math.isfinite(estimate) else 0.0, p, None, 0.0, 0.0,
-                                tuning_sample, n_total, method, False, p < alpha, "no variance yet")
+        return SequentialResult(
+            estimate if math.isfinite(estimate) else 0.0,
+            p,
+            None,
+            0.0,
+            0.0,
+            tuning_sample,
+            n_total,
+            method,
+            False,
+            p < alpha,
+            "no variance yet",
+        )
     r = n_total * rho2
     tau2 = variance * r
     z2 = estimate * estimate / variance
@@ -86,14 +104,28 @@ def msprt_from_estimate(estimate: float, variance: float, n_total: int, *, alpha
         p = min(p, previous_p_value)
     half = math.sqrt(variance * (1.0 + r) / r * (-2.0 * math.log(alpha) + math.log1p(r)))
     return SequentialResult(
-        estimate=estimate, p_value=p, ci=(estimate - half, estimate + half), log_likelihood_ratio=log_lr,
-        tau_squared=tau2, tuning_sample=tuning_sample, n_total=n_total, method=method, defined=True,
+        estimate=estimate,
+        p_value=p,
+        ci=(estimate - half, estimate + half),
+        log_likelihood_ratio=log_lr,
+        tau_squared=tau2,
+        tuning_sample=tuning_sample,
+        n_total=n_total,
+        method=method,
+        defined=True,
         significant=p < alpha,
     )
 
 
-def msprt(a: VariantStats, b: VariantStats, *, alpha: float = 0.05, tuning_sample: float,
-          relative: bool = False, previous_p_value: float | None = None) -> SequentialResult:
+def msprt(
+    a: VariantStats,
+    b: VariantStats,
+    *,
+    alpha: float = 0.05,
+    tuning_sample: float,
+    relative: bool = False,
+    previous_p_value: float | None = None,
+) -> SequentialResult:
     """Always-valid test of B against control A on the absolute difference (default) or relative lift.
 
     Variance: unpooled, V = v_A/n_A + v_B/n_B (absolute) or the delta-method variance (relative),
@@ -103,17 +135,38 @@ def msprt(a: VariantStats, b: VariantStats, *, alpha: float = 0.05, tuning_sampl
     method = f"mSPRT (normal mixture, tau^2 tuned to N*={tuning_sample:g}) on the {kind}; unpooled variance"
     n = a.n + b.n
     if a.n == 0 or b.n == 0:
-        return msprt_from_estimate(0.0, 0.0, n, alpha=alpha, tuning_sample=tuning_sample,
-                                   previous_p_value=previous_p_value, method=method)
+        return msprt_from_estimate(
+            0.0,
+            0.0,
+            n,
+            alpha=alpha,
+            tuning_sample=tuning_sample,
+            previous_p_value=previous_p_value,
+            method=method,
+        )
     ma, mb = a.mean, b.mean
     if relative:
         if ma == 0.0:
-            return msprt_from_estimate(0.0, 0.0, n, alpha=alpha, tuning_sample=tuning_sample,
-                                       previous_p_value=previous_p_value, method=method)
+            return msprt_from_estimate(
+                0.0,
+                0.0,
+                n,
+                alpha=alpha,
+                tuning_sample=tuning_sample,
+                previous_p_value=previous_p_value,
+                method=method,
+            )
         est = mb / ma - 1.0
         var = relative_variance(a, b) or 0.0
     else:
         est = mb - ma
         var = a.variance / a.n + b.variance / b.n
-    return msprt_from_estimate(est, var, n, alpha=alpha, tuning_sample=tuning_sample,
-                               previous_p_value=previous_p_value, method=method)
+    return msprt_from_estimate(
+        est,
+        var,
+        n,
+        alpha=alpha,
+        tuning_sample=tuning_sample,
+        previous_p_value=previous_p_value,
+        method=method,
+    )

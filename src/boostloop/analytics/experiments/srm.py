@@ -38,8 +38,9 @@ class SrmResult:
     note: str | None = None
 
 
-def sample_ratio_mismatch(observed: Sequence[int], allocation: Sequence[float],
-                          threshold: float = SRM_THRESHOLD) -> SrmResult:
+def sample_ratio_mismatch(
+    observed: Sequence[int], allocation: Sequence[float], threshold: float = SRM_THRESHOLD
+) -> SrmResult:
     if len(observed) != len(allocation):
         raise ValueError(f"allocation: {len(allocation)} weights for {len(observed)} variants")
     if len(observed) < 2:
@@ -61,4 +62,6 @@ def sample_ratio_mismatch(observed: Sequence[int], allocation: Sequence[float],
     note = None
     if min(expected) < 5:
         note = "some expected counts are below 5: the chi-square approximation is rough"
-    return SrmResult(tuple(int(o) for o in observed), expected, float(x2), dof, p, threshold, p < threshold, note)
+    return SrmResult(
+        tuple(int(o) for o in observed), expected, float(x2), dof, p, threshold, p < threshold, note
+    )

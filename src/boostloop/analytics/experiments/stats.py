@@ -74,7 +74,7 @@ class MeanStats:
             raise ValueError(f"total_sq: a sum of squares cannot be negative, got {self.total_sq}")
 
     @classmethod
-    def from_values(cls, values) -> MeanStats:  # noqa: ANN001 - any iterable of numbers
+    def from_values(cls, values) -> MeanStats:
         xs = [float(v) for v in values]
         return cls(n=len(xs), total=math.fsum(xs), total_sq=math.fsum(x * x for x in xs))
 

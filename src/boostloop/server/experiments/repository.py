@@ -23,8 +23,9 @@ class BoostSpend:
     spend_cents: int  # the latest cumulative paid spend seen in its snapshots; 0 without any
 
 
-def get_experiment(session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, *,
-                   for_update: bool = False) -> BoostExperiment | None:
+def get_experiment(
+    session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, *, for_update: bool = False
+) -> BoostExperiment | None:
     stmt = (
         sa.select(BoostExperiment)
         .where(BoostExperiment.workspace_id == workspace_id, BoostExperiment.id == experiment_id)
@@ -45,7 +46,9 @@ def list_experiments(session: Session, workspace_id: uuid.UUID) -> list[BoostExp
     return list(session.scalars(stmt))
 
 
-def get_boosts(session: Session, workspace_id: uuid.UUID, boost_ids: list[uuid.UUID]) -> dict[uuid.UUID, BoostCampaign]:
+def get_boosts(
+    session: Session, workspace_id: uuid.UUID, boost_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, BoostCampaign]:
     if not boost_ids:
         return {}
     stmt = sa.select(BoostCampaign).where(
@@ -54,8 +57,9 @@ def get_boosts(session: Session, workspace_id: uuid.UUID, boost_ids: list[uuid.U
     return {b.id: b for b in session.scalars(stmt)}
 
 
-def variant_ids_of_other_experiments(session: Session, workspace_id: uuid.UUID,
-                                     variant_ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+def variant_ids_of_other_experiments(
+    session: Session, workspace_id: uuid.UUID, variant_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
     """variant id -> its experiment id, for the given variants (to say which experiment holds a boost)."""
     if not variant_ids:
         return {}
@@ -65,7 +69,9 @@ def variant_ids_of_other_experiments(session: Session, workspace_id: uuid.UUID,
     return {row[0]: row[1] for row in session.execute(stmt)}
 
 
-def boost_spend_by_variant(session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID) -> list[BoostSpend]:
+def boost_spend_by_variant(
+    session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID
+) -> list[BoostSpend]:
     """The boosts assigned to the experiment's variants, with each boost's spend so far (cents)."""
     latest = (
         sa.select(

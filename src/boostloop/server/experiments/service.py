@@ -66,7 +66,7 @@ def _now(now: datetime | None) -> datetime:
     return now
 
 
-def _parse(model: type, data: Any, root: str):  # noqa: ANN202 - returns an instance of model
+def _parse(model: type, data: Any, root: str):
     if isinstance(data, model):
         return data
     try:
@@ -79,14 +79,19 @@ def _parse(model: type, data: Any, root: str):  # noqa: ANN202 - returns an inst
 
 # --- strategy validation -------------------------------------------------------------------------------
 
+
 def _check_value(key: str, value: Any) -> str | None:
     """The message for a bad strategy value, or None when it is fine."""
     if key == "start_hour":
         ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 23
         return None if ok else "an hour of the day, 0-23 (workspace time zone)"
     if key == "start_local_hours":
-        ok = (isinstance(value, list) and value and len(set(value)) == len(value)
-              and all(isinstance(h, int) and not isinstance(h, bool) and 0 <= h <= 23 for h in value))
+        ok = (
+            isinstance(value, list)
+            and value
+            and len(set(value)) == len(value)
+            and all(isinstance(h, int) and not isinstance(h, bool) and 0 <= h <= 23 for h in value)
+        )
         return None if ok else "a list of distinct hours of the day, 0-23 (workspace time zone)"
     if key == "segment":
         return None if isinstance(value, str) and value else "a non-empty audience segment name"
@@ -102,7 +107,9 @@ def _check_value(key: str, value: Any) -> str | None:
     if key == "targeting":
         return None if isinstance(value, dict) and value else "a non-empty targeting object"
     if key == "platform":
-        return None if value in {p.value for p in Platform} else f"one of {', '.join(p.value for p in Platform)}"
+        return (
+            None if value in {p.value for p in Platform} else f"one of {', '.join(p.value for p in Platform)}"
+        )
     if key == "creative":
         return None if (isinstance(value, str | dict) and value) else "a non-empty creative name or object"
     return "unknown key"
@@ -112,7 +119,9 @@ def _validate_design(data: ExperimentCreate) -> list[FieldError]:
     errors: list[FieldError] = []
     allowed = DIMENSION_KEYS[ExperimentDimension(data.dimension)]
     if data.primary_metric not in PRIMARY_METRICS:
-        errors.append(FieldError(("primary_metric",), f"one of {', '.join(PRIMARY_METRICS)}", data.primary_metric))
+        errors.append(
+            FieldError(("primary_metric",), f"one of {', '.join(PRIMARY_METRICS)}", data.primary_metric)
+        )
     for i, g in enumerate(data.guardrail_metrics):
         if g not in GUARDRAILS:
             errors.append(FieldError(("guardrail_metrics", i), f"one of {', '.join(GUARDRAILS)}", g))
@@ -120,30 +129,46 @@ def _validate_design(data: ExperimentCreate) -> list[FieldError]:
         errors.append(FieldError(("guardrail_metrics",), "listed twice"))
     controls = [i for i, v in enumerate(data.variants) if v.is_control]
     if len(controls) != 1:
-        errors.append(FieldError(("variants",), f"exactly one variant must be the control, found {len(controls)}"))
+        errors.append(
+            FieldError(("variants",), f"exactly one variant must be the control, found {len(controls)}")
+        )
     seen_names: dict[str, int] = {}
     seen_strategies: dict[str, int] = {}
     for i, v in enumerate(data.variants):
         if v.name in seen_names:
-            errors.append(FieldError(("variants", i, "name"), f"same name as variant {seen_names[v.name]}", v.name))
+            errors.append(
+                FieldError(("variants", i, "name"), f"same name as variant {seen_names[v.name]}", v.name)
+            )
         seen_names.setdefault(v.name, i)
         varied = {k: val for k, val in v.strategy.items() if k in allowed}
         if not varied:
-            errors.append(FieldError(("variants", i, "strategy"),
-                                     f"set what this variant does: one of {', '.join(sorted(allowed))}"))
+            errors.append(
+                FieldError(
+                    ("variants", i, "strategy"),
+                    f"set what this variant does: one of {', '.join(sorted(allowed))}",
+                )
+            )
         for key, value in v.strategy.items():
             if key not in STRATEGY_KEYS:
-                errors.append(FieldError(("variants", i, "strategy", key),
-                                         f"unknown strategy key; known: {', '.join(sorted(STRATEGY_KEYS))}"))
+                errors.append(
+                    FieldError(
+                        ("variants", i, "strategy", key),
+                        f"unknown strategy key; known: {', '.join(sorted(STRATEGY_KEYS))}",
+                    )
+                )
                 continue
             msg = _check_value(key, value)
             if msg:
                 errors.append(FieldError(("variants", i, "strategy", key), msg, value))
         canonical = json.dumps(varied, sort_keys=True, default=str)
         if varied and canonical in seen_strategies:
-            errors.append(FieldError(("variants", i, "strategy"),
-                                     f"identical to variant {seen_strategies[canonical]} in "
-                                     f"{', '.join(sorted(allowed))}: variants must differ"))
+            errors.append(
+                FieldError(
+                    ("variants", i, "strategy"),
+                    f"identical to variant {seen_strategies[canonical]} in "
+                    f"{', '.join(sorted(allowed))}: variants must differ",
+                )
+            )
         seen_strategies.setdefault(canonical, i)
     # Every key outside the dimension must be held constant: the same value in every variant.
     others = sorted({k for v in data.variants for k in v.strategy if k in STRATEGY_KEYS and k not in allowed})
@@ -151,17 +176,22 @@ def _validate_design(data: ExperimentCreate) -> list[FieldError]:
         values = [v.strategy.get(key, _MISSING) for v in data.variants]
         for i, value in enumerate(values):
             if value != values[0]:
-                errors.append(FieldError(
-                    ("variants", i, "strategy", key),
-                    f"a {data.dimension.value} experiment varies only {', '.join(sorted(allowed))}; "
-                    f"hold {key!r} constant (the same value in every variant)",
-                ))
+                errors.append(
+                    FieldError(
+                        ("variants", i, "strategy", key),
+                        f"a {data.dimension.value} experiment varies only {', '.join(sorted(allowed))}; "
+                        f"hold {key!r} constant (the same value in every variant)",
+                    )
+                )
     return errors
 
 
 # --- use cases -----------------------------------------------------------------------------------------
 
-def create_experiment(session: Session, workspace_id: uuid.UUID, data: ExperimentCreate | Mapping[str, Any]) -> BoostExperiment:
+
+def create_experiment(
+    session: Session, workspace_id: uuid.UUID, data: ExperimentCreate | Mapping[str, Any]
+) -> BoostExperiment:
     """A DRAFT experiment with its variants. ``assignment_seed`` is drawn and recorded when not given."""
     data = _parse(ExperimentCreate, data, "experiment")
     errors = _validate_design(data)
@@ -169,14 +199,26 @@ def create_experiment(session: Session, workspace_id: uuid.UUID, data: Experimen
         raise InvalidInput(errors, "Invalid experiment")
     seed = data.assignment_seed if data.assignment_seed is not None else secrets.randbits(63)
     experiment = BoostExperiment(
-        workspace_id=workspace_id, name=data.name, hypothesis=data.hypothesis, dimension=data.dimension,
-        primary_metric=data.primary_metric, guardrail_metrics=list(data.guardrail_metrics),
-        status=ExperimentStatus.DRAFT, assignment_seed=seed, alpha=data.alpha,
+        workspace_id=workspace_id,
+        name=data.name,
+        hypothesis=data.hypothesis,
+        dimension=data.dimension,
+        primary_metric=data.primary_metric,
+        guardrail_metrics=list(data.guardrail_metrics),
+        status=ExperimentStatus.DRAFT,
+        assignment_seed=seed,
+        alpha=data.alpha,
         min_sample_per_variant=data.min_sample_per_variant,
     )
     experiment.variants = [
-        BoostExperimentVariant(workspace_id=workspace_id, name=v.name, position=i, is_control=v.is_control,
-                               strategy=dict(v.strategy), allocation=v.allocation)
+        BoostExperimentVariant(
+            workspace_id=workspace_id,
+            name=v.name,
+            position=i,
+            is_control=v.is_control,
+            strategy=dict(v.strategy),
+            allocation=v.allocation,
+        )
         for i, v in enumerate(data.variants)
     ]
     session.add(experiment)
@@ -184,8 +226,9 @@ def create_experiment(session: Session, workspace_id: uuid.UUID, data: Experimen
     return experiment
 
 
-def get_experiment(session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, *,
-                   for_update: bool = False) -> BoostExperiment:
+def get_experiment(
+    session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, *, for_update: bool = False
+) -> BoostExperiment:
     experiment = repository.get_experiment(session, workspace_id, experiment_id, for_update=for_update)
     if experiment is None:
         raise NotFound(f"experiment {experiment_id} not found")
@@ -204,8 +247,9 @@ def _require(experiment: BoostExperiment, allowed: set[ExperimentStatus], action
         )
 
 
-def start_experiment(session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, *,
-                     now: datetime | None = None) -> BoostExperiment:
+def start_experiment(
+    session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, *, now: datetime | None = None
+) -> BoostExperiment:
     experiment = get_experiment(session, workspace_id, experiment_id, for_update=True)
     _require(experiment, {ExperimentStatus.DRAFT}, "start")
     experiment.status = ExperimentStatus.RUNNING
@@ -214,8 +258,9 @@ def start_experiment(session: Session, workspace_id: uuid.UUID, experiment_id: u
     return experiment
 
 
-def stop_experiment(session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, *,
-                    now: datetime | None = None) -> BoostExperiment:
+def stop_experiment(
+    session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, *, now: datetime | None = None
+) -> BoostExperiment:
     """Stop without a winner (results can still be recorded and analysed)."""
     experiment = get_experiment(session, workspace_id, experiment_id, for_update=True)
     _require(experiment, {ExperimentStatus.RUNNING}, "stop")
@@ -242,21 +287,30 @@ def variant_index_for(seed: int, boost_id: uuid.UUID, allocations: Sequence[floa
     return len(allocations) - 1
 
 
-def _boosts_for_assignment(session: Session, workspace_id: uuid.UUID, experiment: BoostExperiment,
-                           boost_ids: Sequence[uuid.UUID]):  # noqa: ANN202
+def _boosts_for_assignment(
+    session: Session, workspace_id: uuid.UUID, experiment: BoostExperiment, boost_ids: Sequence[uuid.UUID]
+):
     boosts = repository.get_boosts(session, workspace_id, list(boost_ids))
     own = {v.id for v in experiment.variants}
     errors: list[FieldError] = []
-    other_variants = {b.experiment_variant_id for b in boosts.values()
-                      if b.experiment_variant_id is not None and b.experiment_variant_id not in own}
+    other_variants = {
+        b.experiment_variant_id
+        for b in boosts.values()
+        if b.experiment_variant_id is not None and b.experiment_variant_id not in own
+    }
     holder = repository.variant_ids_of_other_experiments(session, workspace_id, other_variants)
     for i, bid in enumerate(boost_ids):
         boost = boosts.get(bid)
         if boost is None:
             errors.append(FieldError(("boost_ids", i), "boost not found", str(bid)))
         elif boost.experiment_variant_id is not None and boost.experiment_variant_id not in own:
-            errors.append(FieldError(("boost_ids", i),
-                                     f"already in experiment {holder.get(boost.experiment_variant_id)}", str(bid)))
+            errors.append(
+                FieldError(
+                    ("boost_ids", i),
+                    f"already in experiment {holder.get(boost.experiment_variant_id)}",
+                    str(bid),
+                )
+            )
     if len(set(boost_ids)) != len(boost_ids):
         errors.append(FieldError(("boost_ids",), "a boost is listed twice"))
     if errors:
@@ -264,8 +318,9 @@ def _boosts_for_assignment(session: Session, workspace_id: uuid.UUID, experiment
     return boosts
 
 
-def assign_boosts(session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID,
-                  boost_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+def assign_boosts(
+    session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, boost_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
     """Assign boosts to variants at random with the experiment's recorded seed; boost id -> variant id.
 
     A boost already in this experiment keeps its variant (assignment is idempotent). All-or-nothing.
@@ -285,8 +340,13 @@ def assign_boosts(session: Session, workspace_id: uuid.UUID, experiment_id: uuid
     return out
 
 
-def assign_boost_to_variant(session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID,
-                            variant_id: uuid.UUID, boost_id: uuid.UUID) -> None:
+def assign_boost_to_variant(
+    session: Session,
+    workspace_id: uuid.UUID,
+    experiment_id: uuid.UUID,
+    variant_id: uuid.UUID,
+    boost_id: uuid.UUID,
+) -> None:
     """Put a boost in a chosen variant by hand (it is then not randomised; see the module docstring)."""
     experiment = get_experiment(session, workspace_id, experiment_id, for_update=True)
     _require(experiment, {ExperimentStatus.DRAFT, ExperimentStatus.RUNNING}, "assign boosts to")
@@ -298,8 +358,12 @@ def assign_boost_to_variant(session: Session, workspace_id: uuid.UUID, experimen
     session.flush()
 
 
-def record_results(session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID,
-                   results: Mapping[str, VariantResultsIn | Mapping[str, Any]]) -> BoostExperiment:
+def record_results(
+    session: Session,
+    workspace_id: uuid.UUID,
+    experiment_id: uuid.UUID,
+    results: Mapping[str, VariantResultsIn | Mapping[str, Any]],
+) -> BoostExperiment:
     """Replace the cumulative sufficient statistics of the named variants (keys: variant name or id).
 
     Checked before anything is written: conversions <= exposures, and for the metric sums the
@@ -321,24 +385,38 @@ def record_results(session: Session, workspace_id: uuid.UUID, experiment_id: uui
             errors.extend(FieldError(("results", str(key), *e["loc"]), e["msg"]) for e in exc.errors())
             continue
         if r.conversions > r.exposures:
-            errors.append(FieldError(("results", str(key), "conversions"),
-                                     f"more conversions than exposures ({r.exposures})", r.conversions))
+            errors.append(
+                FieldError(
+                    ("results", str(key), "conversions"),
+                    f"more conversions than exposures ({r.exposures})",
+                    r.conversions,
+                )
+            )
         if r.metric_sum**2 > r.exposures * r.metric_sum_sq * (1 + 1e-9) + 1e-9:
-            errors.append(FieldError(("results", str(key), "metric_sum_sq"),
-                                     "too small for metric_sum and exposures (sum^2 <= n * sum of squares)",
-                                     r.metric_sum_sq))
+            errors.append(
+                FieldError(
+                    ("results", str(key), "metric_sum_sq"),
+                    "too small for metric_sum and exposures (sum^2 <= n * sum of squares)",
+                    r.metric_sum_sq,
+                )
+            )
         parsed.append((variant, r))
     if errors:
         raise InvalidInput(errors, "Invalid results")
     for variant, r in parsed:
         variant.exposures, variant.conversions = r.exposures, r.conversions
-        variant.metric_sum, variant.metric_sum_sq, variant.spend_cents = r.metric_sum, r.metric_sum_sq, r.spend_cents
+        variant.metric_sum, variant.metric_sum_sq, variant.spend_cents = (
+            r.metric_sum,
+            r.metric_sum_sq,
+            r.spend_cents,
+        )
     session.flush()
     return experiment
 
 
-def _decision(session: Session, workspace_id: uuid.UUID, experiment: BoostExperiment, now: datetime,
-              sequential: bool) -> tuple[Decision, dict[uuid.UUID, int]]:
+def _decision(
+    session: Session, workspace_id: uuid.UUID, experiment: BoostExperiment, now: datetime, sequential: bool
+) -> tuple[Decision, dict[uuid.UUID, int]]:
     spends = repository.boost_spend_by_variant(session, workspace_id, experiment.id)
     per_variant: dict[uuid.UUID, list[float]] = {v.id: [] for v in experiment.variants}
     for s in spends:
@@ -346,32 +424,58 @@ def _decision(session: Session, workspace_id: uuid.UUID, experiment: BoostExperi
     kind = PRIMARY_METRICS[experiment.primary_metric]
     inputs = []
     for v in experiment.variants:
-        primary = (ProportionStats(v.exposures, v.conversions) if kind == "proportion"
-                   else MeanStats(v.exposures, v.metric_sum, v.metric_sum_sq))
-        inputs.append(VariantInput(
-            name=v.name, is_control=v.is_control, allocation=v.allocation, primary=primary,
-            units_assigned=len(per_variant[v.id]), spend_cents=v.spend_cents,
-            spend_per_unit=MeanStats.from_values(per_variant[v.id]),
-        ))
+        primary = (
+            ProportionStats(v.exposures, v.conversions)
+            if kind == "proportion"
+            else MeanStats(v.exposures, v.metric_sum, v.metric_sum_sq)
+        )
+        inputs.append(
+            VariantInput(
+                name=v.name,
+                is_control=v.is_control,
+                allocation=v.allocation,
+                primary=primary,
+                units_assigned=len(per_variant[v.id]),
+                spend_cents=v.spend_cents,
+                spend_per_unit=MeanStats.from_values(per_variant[v.id]),
+            )
+        )
     if experiment.started_at is None:
         elapsed = 0.0
     else:
         end = experiment.ended_at or now
         elapsed = max(0.0, (end - experiment.started_at).total_seconds() / SECONDS_PER_DAY)
     decision = decide(
-        inputs, min_sample_per_variant=experiment.min_sample_per_variant, elapsed_days=elapsed,
-        alpha=experiment.alpha, sequential=sequential, guardrails=tuple(experiment.guardrail_metrics),
+        inputs,
+        min_sample_per_variant=experiment.min_sample_per_variant,
+        elapsed_days=elapsed,
+        alpha=experiment.alpha,
+        sequential=sequential,
+        guardrails=tuple(experiment.guardrail_metrics),
     )
     return decision, {v: len(b) for v, b in per_variant.items()}
 
 
 def _effect(e: EffectTest) -> EffectOut:
-    return EffectOut(estimate=e.estimate, ci_low=e.ci[0] if e.ci else None, ci_high=e.ci[1] if e.ci else None,
-                     p_value=e.p_value, method=e.method, defined=e.defined, note=e.note)
+    return EffectOut(
+        estimate=e.estimate,
+        ci_low=e.ci[0] if e.ci else None,
+        ci_high=e.ci[1] if e.ci else None,
+        p_value=e.p_value,
+        method=e.method,
+        defined=e.defined,
+        note=e.note,
+    )
 
 
-def analyse_experiment(session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, *,
-                       now: datetime | None = None, sequential: bool = True) -> ExperimentAnalysis:
+def analyse_experiment(
+    session: Session,
+    workspace_id: uuid.UUID,
+    experiment_id: uuid.UUID,
+    *,
+    now: datetime | None = None,
+    sequential: bool = True,
+) -> ExperimentAnalysis:
     """The full analysis and the decision (see ``boostloop.analytics.experiments.decision``)."""
     experiment = get_experiment(session, workspace_id, experiment_id)
     decision, assigned = _decision(session, workspace_id, experiment, _now(now), sequential)
@@ -379,46 +483,95 @@ def analyse_experiment(session: Session, workspace_id: uuid.UUID, experiment_id:
     comparisons = []
     for c in decision.comparisons:
         seq = c.sequential
-        comparisons.append(ComparisonOut(
-            variant_id=by_name[c.name].id, variant=c.name,
-            absolute=_effect(c.frequentist.absolute), relative=_effect(c.frequentist.relative),
-            sequential=EffectOut(estimate=seq.estimate, ci_low=seq.ci[0] if seq.ci else None,
-                                 ci_high=seq.ci[1] if seq.ci else None, p_value=seq.p_value,
-                                 method=seq.method, defined=seq.defined, note=seq.note),
-            p_value_used=c.p_value, p_value_adjusted=c.p_value_adjusted, significant=c.significant,
-            direction=c.direction, chance_to_win=c.bayes.chance_to_win,
-            expected_loss_treatment=c.bayes.expected_loss_treatment,
-            expected_loss_control=c.bayes.expected_loss_control, bayes_method=c.bayes.method,
-            guardrails=[GuardrailOut(metric=g.metric, estimate=g.estimate, ci_low=g.ci[0] if g.ci else None,
-                                     ci_high=g.ci[1] if g.ci else None, p_worse=g.p_worse, worse=g.worse,
-                                     defined=g.defined, method=g.method, note=g.note) for g in c.guardrails],
-        ))
+        comparisons.append(
+            ComparisonOut(
+                variant_id=by_name[c.name].id,
+                variant=c.name,
+                absolute=_effect(c.frequentist.absolute),
+                relative=_effect(c.frequentist.relative),
+                sequential=EffectOut(
+                    estimate=seq.estimate,
+                    ci_low=seq.ci[0] if seq.ci else None,
+                    ci_high=seq.ci[1] if seq.ci else None,
+                    p_value=seq.p_value,
+                    method=seq.method,
+                    defined=seq.defined,
+                    note=seq.note,
+                ),
+                p_value_used=c.p_value,
+                p_value_adjusted=c.p_value_adjusted,
+                significant=c.significant,
+                direction=c.direction,
+                chance_to_win=c.bayes.chance_to_win,
+                expected_loss_treatment=c.bayes.expected_loss_treatment,
+                expected_loss_control=c.bayes.expected_loss_control,
+                bayes_method=c.bayes.method,
+                guardrails=[
+                    GuardrailOut(
+                        metric=g.metric,
+                        estimate=g.estimate,
+                        ci_low=g.ci[0] if g.ci else None,
+                        ci_high=g.ci[1] if g.ci else None,
+                        p_worse=g.p_worse,
+                        worse=g.worse,
+                        defined=g.defined,
+                        method=g.method,
+                        note=g.note,
+                    )
+                    for g in c.guardrails
+                ],
+            )
+        )
     kind = PRIMARY_METRICS[experiment.primary_metric]
     variants = [
         VariantSummaryOut(
-            variant_id=v.id, variant=v.name, is_control=v.is_control, boosts_assigned=assigned[v.id],
-            n=v.exposures, spend_cents=v.spend_cents,
-            mean=(ProportionStats(v.exposures, v.conversions).mean if kind == "proportion"
-                  else MeanStats(v.exposures, v.metric_sum, v.metric_sum_sq).mean),
+            variant_id=v.id,
+            variant=v.name,
+            is_control=v.is_control,
+            boosts_assigned=assigned[v.id],
+            n=v.exposures,
+            spend_cents=v.spend_cents,
+            mean=(
+                ProportionStats(v.exposures, v.conversions).mean
+                if kind == "proportion"
+                else MeanStats(v.exposures, v.metric_sum, v.metric_sum_sq).mean
+            ),
         )
         for v in experiment.variants
     ]
     srm = decision.srm
     return ExperimentAnalysis(
-        experiment_id=experiment.id, status=decision.status,
-        winner_variant_id=by_name[decision.winner].id if decision.winner else None, winner=decision.winner,
-        missing=list(decision.missing), primary_metric=experiment.primary_metric, alpha=decision.alpha,
-        sequential=decision.sequential, p_value_method=decision.p_value_method,
-        elapsed_days=decision.elapsed_days, min_sample_per_variant=experiment.min_sample_per_variant,
-        min_sample_reached=decision.min_sample_reached, days_to_min_sample=decision.days_to_min_sample,
-        days_to_significance=decision.days_to_significance, variants=variants, comparisons=comparisons,
-        srm=SrmOut(observed=list(srm.observed), expected=list(srm.expected), chi_square=srm.chi_square,
-                   p_value=srm.p_value, threshold=srm.threshold, mismatch=srm.mismatch, note=srm.note),
+        experiment_id=experiment.id,
+        status=decision.status,
+        winner_variant_id=by_name[decision.winner].id if decision.winner else None,
+        winner=decision.winner,
+        missing=list(decision.missing),
+        primary_metric=experiment.primary_metric,
+        alpha=decision.alpha,
+        sequential=decision.sequential,
+        p_value_method=decision.p_value_method,
+        elapsed_days=decision.elapsed_days,
+        min_sample_per_variant=experiment.min_sample_per_variant,
+        min_sample_reached=decision.min_sample_reached,
+        days_to_min_sample=decision.days_to_min_sample,
+        days_to_significance=decision.days_to_significance,
+        variants=variants,
+        comparisons=comparisons,
+        srm=SrmOut(
+            observed=list(srm.observed),
+            expected=list(srm.expected),
+            chi_square=srm.chi_square,
+            p_value=srm.p_value,
+            threshold=srm.threshold,
+            mismatch=srm.mismatch,
+            note=srm.note,
+        ),
     )
 
 
-def conclude_experiment(session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, *,
-                        now: datetime | None = None) -> ExperimentAnalysis:
+def conclude_experiment(
+    session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, *, now: datetime | None = None
+) -> ExperimentAnalysis:
     """Record the winner and complete the experiment, only if the decision rule declares one.
 
     Raises ``Conflict`` listing what is missing otherwise (nothing is written).
