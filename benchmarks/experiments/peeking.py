@@ -5,7 +5,8 @@ Run: .venv/bin/python benchmarks/experiments/peeking.py [--experiments 4000] [--
 
 Everything is seeded. Each simulated experiment has a control and one treatment, ``per_day`` new people
 per arm per day, and is looked at once a day for ``days`` days; a test "fires" if any look has p < alpha.
-- A/A (no true effect), proportions at 5 %: share that ever fire = the false positive rate.
+- A/A (no true effect), proportions at 5 % and at 0.2 % (few conversions, where the normal
+  approximation behind both tests is weakest): share that ever fire = the false positive rate.
 - A/A, a skewed continuous metric (log-normal value per person): the same for Welch vs mSPRT.
 - A/B with a true +20 % relative lift: share that fire within 30 days (mSPRT, daily) against the
   fixed-horizon test read once at day 30 (its valid use).
@@ -162,6 +163,16 @@ def main() -> None:
     )
     print(
         f"  mSPRT read daily                : FPR = {aa['msprt_daily']:.4f} (se {se(aa['msprt_daily'], n):.4f})"
+    )
+    low = proportions(n // 2, days, args.per_day, 0.002, 0.002, args.seed + 3, alpha)
+    print(
+        f"A/A proportions at a low rate (0.2 %, ~12 conversions per arm by day {days}), {n // 2} experiments:"
+    )
+    print(
+        f"  fixed-horizon z test read daily : FPR = {low['fixed_daily']:.4f} (se {se(low['fixed_daily'], n // 2):.4f})"
+    )
+    print(
+        f"  mSPRT read daily                : FPR = {low['msprt_daily']:.4f} (se {se(low['msprt_daily'], n // 2):.4f})"
     )
     m_exp = max(200, n // 4)
     mm = means(m_exp, days, 100, args.seed + 1, alpha)
