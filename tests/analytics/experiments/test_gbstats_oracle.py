@@ -124,3 +124,40 @@ def test_pooled_z_differs_from_gbstats_unpooled_on_the_same_counts():
     a, b = ProportionStats(400, 20), ProportionStats(400, 36)
     ref = TwoSidedTTest(gb(a), gb(b), FrequentistConfig(difference_type="absolute")).compute_result()
     assert two_proportion_test(a, b).absolute.p_value != pytest.approx(ref.p_value, abs=1e-4)
+
+
+def test_ratio_metric_matches_gbstats():
+    import numpy as np
+    from gbstats.models.statistics import RatioStatistic
+
+    from boostloop.analytics.experiments import RatioStats
+
+    rng = np.random.default_rng(5)
+
+    def arm(k, rate):
+        reach = rng.integers(300, 3000, k).astype(float)
+        conv = rng.binomial(reach.astype(int), rng.beta(rate * 50, (1 - rate) * 50, k)).astype(float)
+        mine = RatioStats.from_pairs(conv, reach)
+        ref = RatioStatistic(
+            n=k,
+            m_statistic=SampleMeanStatistic(n=k, sum=conv.sum(), sum_squares=(conv**2).sum()),
+            d_statistic=SampleMeanStatistic(n=k, sum=reach.sum(), sum_squares=(reach**2).sum()),
+            m_d_sum_of_products=(conv * reach).sum(),
+        )
+        return mine, ref
+
+    (a, ga), (b, gb_) = arm(12, 0.04), arm(15, 0.05)
+    assert a.variance == pytest.approx(ga.variance, rel=1e-9)
+    for kind in ("absolute", "relative"):
+        ref = TwoSidedTTest(ga, gb_, FrequentistConfig(difference_type=kind)).compute_result()
+        r = welch_test(a, b)
+        mine = r.absolute if kind == "absolute" else r.relative
+        assert mine.p_value == pytest.approx(ref.p_value, abs=TOL)
+        assert mine.ci[0] == pytest.approx(ref.ci[0], abs=TOL)
+        assert mine.ci[1] == pytest.approx(ref.ci[1], abs=TOL)
+        seq = SequentialTwoSidedTTest(
+            ga, gb_, SequentialConfig(difference_type=kind, sequential_tuning_parameter=50)
+        ).compute_result()
+        assert msprt(a, b, tuning_sample=50, relative=kind == "relative").p_value == pytest.approx(
+            seq.p_value, abs=1e-9
+        )

@@ -48,7 +48,7 @@ from boostloop.analytics.experiments.power import (
 )
 from boostloop.analytics.experiments.sequential import SequentialResult, msprt, msprt_from_estimate
 from boostloop.analytics.experiments.srm import SRM_THRESHOLD, SrmResult, sample_ratio_mismatch
-from boostloop.analytics.experiments.stats import MeanStats, ProportionStats, VariantStats
+from boostloop.analytics.experiments.stats import MeanStats, ProportionStats, RatioStats, VariantStats
 
 __all__ = [
     "COST_PER_RESULT",
@@ -65,6 +65,7 @@ __all__ = [
     "GuardrailResult",
     "MeanStats",
     "ProportionStats",
+    "RatioStats",
     "SampleSizeResult",
     "SequentialResult",
     "SrmResult",

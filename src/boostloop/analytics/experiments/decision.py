@@ -1,5 +1,8 @@
 """Whether an experiment has a winner, and if not, what is missing and how long it should take.
 
+The primary statistics are per person (:class:`ProportionStats`, :class:`MeanStats`) or a ratio over
+boosts (:class:`RatioStats`, cluster-robust); the minimum sample is always counted in people reached.
+
 A treatment is declared the winner only when all of these hold (issue 5, "Experiments" 3):
 1. no sample-ratio mismatch on the randomisation unit (boosts per variant; :mod:`.srm`, p < 0.001);
 2. every variant has reached ``min_sample_per_variant`` units (people reached) on the primary metric;
@@ -44,7 +47,7 @@ from boostloop.analytics.experiments.multiple import holm
 from boostloop.analytics.experiments.power import sample_size_means, sample_size_proportions
 from boostloop.analytics.experiments.sequential import SequentialResult, mixing_rho_squared, msprt
 from boostloop.analytics.experiments.srm import SRM_THRESHOLD, SrmResult, sample_ratio_mismatch
-from boostloop.analytics.experiments.stats import MeanStats, ProportionStats, VariantStats
+from boostloop.analytics.experiments.stats import MeanStats, ProportionStats, RatioStats, VariantStats
 
 WINNER = "WINNER"
 NO_WINNER_YET = "NO_WINNER_YET"
@@ -156,7 +159,9 @@ def decide(
     raw: list[tuple[ComparisonResult, SequentialResult, BayesResult, float]] = []
     for t in treatments:
         freq = compare(control.primary, t.primary, alpha)
-        seq = msprt(control.primary, t.primary, alpha=alpha, tuning_sample=n_star)
+        seq = msprt(
+            control.primary, t.primary, alpha=alpha, tuning_sample=_tuning(n_star, control.primary, t.primary)
+        )
         bay = bayes(control.primary, t.primary, alpha)
         raw.append((freq, seq, bay, seq.p_value if sequential else freq.absolute.p_value))
     adjusted = holm([r[3] for r in raw])
@@ -169,8 +174,8 @@ def decide(
         if COST_PER_RESULT in guardrails:
             checks.append(
                 cost_per_result_guardrail(
-                    (control.spend_cents, _conversions(control.primary), control.primary.n),
-                    (t.spend_cents, _conversions(t.primary), t.primary.n),
+                    (control.spend_cents, _conversions(control.primary), _people(control.primary)),
+                    (t.spend_cents, _conversions(t.primary), _people(t.primary)),
                     alpha,
                 )
             )
@@ -200,17 +205,17 @@ def decide(
         )
 
     # Minimum sample and the time to reach it at the current rate.
-    short = [v for v in variants if v.primary.n < min_sample_per_variant]
+    short = [v for v in variants if _people(v.primary) < min_sample_per_variant]
     min_reached = not short
     days_to_min: float | None = 0.0 if min_reached else None
     if short:
         waits = []
         for v in short:
-            rate = v.primary.n / elapsed if elapsed > 0 else 0.0
-            waits.append((min_sample_per_variant - v.primary.n) / rate if rate > 0 else math.inf)
+            rate = _people(v.primary) / elapsed if elapsed > 0 else 0.0
+            waits.append((min_sample_per_variant - _people(v.primary)) / rate if rate > 0 else math.inf)
         worst = max(waits)
         days_to_min = None if math.isinf(worst) else worst
-        names = ", ".join(f"{v.name} n={v.primary.n}" for v in short)
+        names = ", ".join(f"{v.name} n={_people(v.primary):g}" for v in short)
         when = (
             f"about {days_to_min:.1f} more days at the current rate"
             if days_to_min is not None
@@ -280,7 +285,24 @@ def decide(
 
 
 def _conversions(stats: VariantStats) -> int:
-    return stats.conversions if isinstance(stats, ProportionStats) else 0
+    if isinstance(stats, ProportionStats):
+        return stats.conversions
+    if isinstance(stats, RatioStats):
+        return round(stats.m_sum)
+    return 0
+
+
+def _people(stats: VariantStats) -> float:
+    """People reached: n for per-person statistics, the summed denominator for a ratio over boosts."""
+    return stats.d_sum if isinstance(stats, RatioStats) else stats.n
+
+
+def _tuning(n_star_people: float, a: VariantStats, b: VariantStats) -> float:
+    """N* in the statistics' own unit: people, or for a ratio over boosts the boosts expected at N* people
+    at the current people-per-boost (the mSPRT's n counts boosts there)."""
+    if isinstance(a, RatioStats) and isinstance(b, RatioStats) and a.d_sum + b.d_sum > 0 and a.n + b.n > 0:
+        return max(2.0, n_star_people * (a.n + b.n) / (a.d_sum + b.d_sum))
+    return n_star_people
 
 
 def _project_days(
@@ -301,7 +323,7 @@ def _project_days(
         if rate <= 0 or c.frequentist.absolute.estimate == 0.0:
             continue
         if sequential:
-            rho2 = mixing_rho_squared(alpha, n_star)
+            rho2 = mixing_rho_squared(alpha, c.sequential.tuning_sample)
             total = _sequential_total_needed(c.sequential, alpha_first, rho2)
             if total is None:
                 continue

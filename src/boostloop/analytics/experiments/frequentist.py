@@ -35,11 +35,15 @@ from dataclasses import dataclass
 
 from scipy import special
 
-from boostloop.analytics.experiments.stats import MeanStats, ProportionStats, VariantStats
+from boostloop.analytics.experiments.stats import MeanStats, ProportionStats, RatioStats, VariantStats
 
 POOLED_Z = "two-proportion z test; H0 p_A = p_B; pooled null variance p_bar(1-p_bar)(1/n_A+1/n_B); normal"
 WALD_CI = "Wald interval, unpooled variance p_A q_A/n_A + p_B q_B/n_B"
 WELCH_T = "Welch t test; H0 mean_A = mean_B; unpooled variance s_A^2/n_A + s_B^2/n_B; Welch-Satterthwaite df"
+WELCH_RATIO = (
+    "Welch t on a ratio metric over boosts; H0 ratio_A = ratio_B; per-boost delta-method variance "
+    "(cluster-robust); Welch-Satterthwaite df"
+)
 RELATIVE_DELTA = (
     "relative lift mean_B/mean_A - 1; H0 lift = 0; delta-method unpooled variance; "
     "Student t with Welch-Satterthwaite df (as gbstats)"
@@ -205,19 +209,25 @@ def two_proportion_test(a: ProportionStats, b: ProportionStats, alpha: float = 0
     )
 
 
-def welch_test(a: MeanStats, b: MeanStats, alpha: float = 0.05) -> ComparisonResult:
-    """Welch's unequal-variance t test and delta-method relative lift; ``a`` is the control."""
+def welch_test(a: MeanStats | RatioStats, b: MeanStats | RatioStats, alpha: float = 0.05) -> ComparisonResult:
+    """Welch's unequal-variance t test and delta-method relative lift; ``a`` is the control.
+
+    Also serves ratio metrics over boosts (:class:`RatioStats`): the same statistic with the per-boost
+    delta-method variance (gbstats' treatment of ``RatioStatistic``).
+    """
     _check_alpha(alpha)
+    ratio = isinstance(a, RatioStats)
+    method = WELCH_RATIO if ratio else WELCH_T
     d = b.mean - a.mean
     dof = welch_dof(a.variance, a.n, b.variance, b.n)
     if a.n < 2 or b.n < 2:
-        absolute = _undefined(d, WELCH_T, "needs n >= 2 in each arm")
+        absolute = _undefined(d, method, "needs n >= 2 in each arm")
     elif dof is None:
-        absolute = _undefined(d, WELCH_T, "zero variance in both arms")
+        absolute = _undefined(d, method, "zero variance in both arms")
     else:
-        absolute = _t_effect(d, a.variance / a.n + b.variance / b.n, dof, alpha, WELCH_T)
+        absolute = _t_effect(d, a.variance / a.n + b.variance / b.n, dof, alpha, method)
     return ComparisonResult(
-        kind="mean",
+        kind="ratio" if ratio else "mean",
         alpha=alpha,
         n_control=a.n,
         n_treatment=b.n,
@@ -234,4 +244,6 @@ def compare(a: VariantStats, b: VariantStats, alpha: float = 0.05) -> Comparison
         return two_proportion_test(a, b, alpha)
     if isinstance(a, MeanStats) and isinstance(b, MeanStats):
         return welch_test(a, b, alpha)
-    raise TypeError("control and treatment must both be ProportionStats or both MeanStats")
+    if isinstance(a, RatioStats) and isinstance(b, RatioStats):
+        return welch_test(a, b, alpha)
+    raise TypeError("control and treatment must be statistics of the same kind")

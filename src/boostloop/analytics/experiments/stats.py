@@ -9,7 +9,17 @@ Two kinds, as in GrowthBook's stats engine (gbstats ``ProportionStatistic`` / ``
   x_i^2 (e.g. revenue per person in cents, ROAS). mean = total / n; sample variance
   s^2 = (total_sq - total^2 / n) / (n - 1), clipped at 0 against rounding; 0 when n < 2.
 
-Both are frozen and validate their own fields (a negative count or conversions > n is a caller bug,
+- :class:`RatioStats`: a **ratio metric over boosts**, for when the boost (the randomisation unit) should
+  also be the analysis unit: per boost i a numerator m_i (conversions) and a denominator d_i (people
+  reached); the sufficient statistics are n boosts, sum m, sum m^2, sum d, sum d^2 and sum m d.
+  mean = sum m / sum d (the pooled conversion rate); per-boost delta-method variance (gbstats
+  ``RatioStatistic``; Deng, Knoblich & Lu, "Applying the delta method in metric analytics", KDD 2018):
+    v = s_m^2 / d_bar^2 - 2 cov(m, d) m_bar / d_bar^3 + m_bar^2 s_d^2 / d_bar^4,
+  sample (co)variances with n - 1, and the estimate's variance v / n. This is cluster-robust: people
+  reached by the same boost are correlated (the same creative, hour, audience), which the per-person
+  tests ignore; with few boosts it is the honest (wider) interval.
+
+All are frozen and validate their own fields (a negative count or conversions > n is a caller bug,
 raised as ``ValueError`` naming the field). Degenerate but legal data (n = 0, zero variance) is allowed:
 the tests give a defined result for it.
 """
@@ -90,4 +100,64 @@ class MeanStats:
         return max(0.0, (self.total_sq - self.total * self.total / self.n) / (self.n - 1))
 
 
-VariantStats = ProportionStats | MeanStats
+@dataclass(frozen=True)
+class RatioStats:
+    """Per-boost numerator m (e.g. conversions) and denominator d (e.g. people reached), summed."""
+
+    n: int  # boosts
+    m_sum: float
+    m_sum_sq: float
+    d_sum: float
+    d_sum_sq: float
+    md_sum: float
+
+    def __post_init__(self) -> None:
+        if self.n < 0:
+            raise ValueError(f"n: must be >= 0, got {self.n}")
+        for name in ("m_sum", "m_sum_sq", "d_sum", "d_sum_sq", "md_sum"):
+            value = getattr(self, name)
+            if not math.isfinite(value):
+                raise ValueError(f"{name}: must be finite, got {value}")
+        for name in ("m_sum_sq", "d_sum_sq"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name}: a sum of squares cannot be negative")
+
+    @classmethod
+    def from_pairs(cls, numerators, denominators) -> RatioStats:
+        m = [float(x) for x in numerators]
+        d = [float(x) for x in denominators]
+        if len(m) != len(d):
+            raise ValueError(f"denominators: {len(d)} values for {len(m)} numerators")
+        return cls(
+            n=len(m),
+            m_sum=math.fsum(m),
+            m_sum_sq=math.fsum(x * x for x in m),
+            d_sum=math.fsum(d),
+            d_sum_sq=math.fsum(x * x for x in d),
+            md_sum=math.fsum(x * y for x, y in zip(m, d, strict=True)),
+        )
+
+    @property
+    def mean(self) -> float:
+        """sum m / sum d; 0 when there is no denominator yet."""
+        return self.m_sum / self.d_sum if self.d_sum else 0.0
+
+    @property
+    def people(self) -> float:
+        return self.d_sum
+
+    @property
+    def variance(self) -> float:
+        """Per-boost delta-method variance of the ratio (module docstring); 0 when n < 2 or d_bar = 0."""
+        if self.n < 2 or self.d_sum == 0:
+            return 0.0
+        n = self.n
+        d_bar, m_bar = self.d_sum / n, self.m_sum / n
+        var_m = max(0.0, (self.m_sum_sq - self.m_sum**2 / n) / (n - 1))
+        var_d = max(0.0, (self.d_sum_sq - self.d_sum**2 / n) / (n - 1))
+        cov = (self.md_sum - self.m_sum * self.d_sum / n) / (n - 1)
+        v = var_m / d_bar**2 - 2.0 * cov * m_bar / d_bar**3 + m_bar**2 * var_d / d_bar**4
+        return max(0.0, v)
+
+
+VariantStats = ProportionStats | MeanStats | RatioStats

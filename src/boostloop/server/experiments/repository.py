@@ -17,10 +17,15 @@ from boostloop.server.db.models import (
 
 
 @dataclass(frozen=True)
-class BoostSpend:
+class BoostResult:
+    """One assigned boost and its latest snapshot's cumulative paid figures (zeros without a snapshot)."""
+
     boost_id: uuid.UUID
     variant_id: uuid.UUID
-    spend_cents: int  # the latest cumulative paid spend seen in its snapshots; 0 without any
+    spend_cents: int
+    conversions: int
+    reach: int  # paid reach, or paid impressions where the platform reports no reach
+    value_cents: int
 
 
 def get_experiment(
@@ -69,23 +74,42 @@ def variant_ids_of_other_experiments(
     return {row[0]: row[1] for row in session.execute(stmt)}
 
 
-def boost_spend_by_variant(
+def boost_results_by_variant(
     session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID
-) -> list[BoostSpend]:
-    """The boosts assigned to the experiment's variants, with each boost's spend so far (cents)."""
-    latest = (
+) -> list[BoostResult]:
+    """The boosts assigned to the experiment's variants, each with its latest snapshot's figures."""
+    latest_at = (
         sa.select(
             BoostPerformanceSnapshot.boost_campaign_id.label("boost_id"),
-            sa.func.max(BoostPerformanceSnapshot.paid_spend_cents).label("spend"),
+            sa.func.max(BoostPerformanceSnapshot.snapshot_at).label("at"),
         )
         .where(BoostPerformanceSnapshot.workspace_id == workspace_id)
         .group_by(BoostPerformanceSnapshot.boost_campaign_id)
         .subquery()
     )
+    snap = (
+        sa.select(BoostPerformanceSnapshot)
+        .join(
+            latest_at,
+            sa.and_(
+                latest_at.c.boost_id == BoostPerformanceSnapshot.boost_campaign_id,
+                latest_at.c.at == BoostPerformanceSnapshot.snapshot_at,
+            ),
+        )
+        .where(BoostPerformanceSnapshot.workspace_id == workspace_id)
+        .subquery()
+    )
     stmt = (
-        sa.select(BoostCampaign.id, BoostCampaign.experiment_variant_id, sa.func.coalesce(latest.c.spend, 0))
+        sa.select(
+            BoostCampaign.id,
+            BoostCampaign.experiment_variant_id,
+            sa.func.coalesce(snap.c.paid_spend_cents, 0),
+            sa.func.coalesce(snap.c.paid_conversions, 0),
+            sa.func.coalesce(snap.c.paid_reach, snap.c.paid_impressions, 0),
+            sa.func.coalesce(snap.c.paid_conversion_value_cents, 0),
+        )
         .join(BoostExperimentVariant, BoostExperimentVariant.id == BoostCampaign.experiment_variant_id)
-        .outerjoin(latest, latest.c.boost_id == BoostCampaign.id)
+        .outerjoin(snap, snap.c.boost_campaign_id == BoostCampaign.id)
         .where(
             BoostCampaign.workspace_id == workspace_id,
             BoostExperimentVariant.workspace_id == workspace_id,
@@ -93,4 +117,6 @@ def boost_spend_by_variant(
         )
         .order_by(BoostCampaign.id)
     )
-    return [BoostSpend(b, v, int(s)) for b, v, s in session.execute(stmt)]
+    return [
+        BoostResult(b, v, int(sp), int(c), int(r), int(val)) for b, v, sp, c, r, val in session.execute(stmt)
+    ]

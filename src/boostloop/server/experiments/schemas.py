@@ -149,7 +149,7 @@ class VariantSummaryOut(BaseModel):
     variant: str
     is_control: bool
     boosts_assigned: int
-    n: int
+    n: int  # people reached
     mean: float
     spend_cents: int
 
@@ -171,6 +171,8 @@ class ExperimentAnalysis(BaseModel):
     winner: str | None
     missing: list[str]
     primary_metric: str
+    analysis_unit: str  # "person" (recorded statistics) or "boost" (ratio over boosts, cluster-robust)
+    caveats: list[str]
     alpha: float
     sequential: bool
     p_value_method: str

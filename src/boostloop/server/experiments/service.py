@@ -21,6 +21,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from boostloop.analytics.experiments import (
     GUARDRAILS,
     MeanStats,
     ProportionStats,
+    RatioStats,
     VariantInput,
     decide,
 )
@@ -414,30 +416,78 @@ def record_results(
     return experiment
 
 
+UNITS = ("auto", "person", "boost")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    decision: Decision
+    unit: str
+    caveats: tuple[str, ...]
+    assigned: dict[uuid.UUID, int]
+    people: dict[uuid.UUID, int]
+    means: dict[uuid.UUID, float]
+    spend: dict[uuid.UUID, int]
+
+
 def _decision(
-    session: Session, workspace_id: uuid.UUID, experiment: BoostExperiment, now: datetime, sequential: bool
-) -> tuple[Decision, dict[uuid.UUID, int]]:
-    spends = repository.boost_spend_by_variant(session, workspace_id, experiment.id)
-    per_variant: dict[uuid.UUID, list[float]] = {v.id: [] for v in experiment.variants}
-    for s in spends:
-        per_variant[s.variant_id].append(float(s.spend_cents))
+    session: Session,
+    workspace_id: uuid.UUID,
+    experiment: BoostExperiment,
+    now: datetime,
+    sequential: bool,
+    unit: str,
+) -> _Prepared:
+    """Feed the pure decision rule. ``unit``: "person" uses the recorded per-variant sufficient
+    statistics; "boost" builds a ratio metric over the assigned boosts from their latest snapshots
+    (cluster-robust, see RatioStats); "auto" uses "boost" when every variant has two or more boosts
+    with reach in their snapshots, else "person" with a caveat.
+    """
+    if unit not in UNITS:
+        raise InvalidInput([FieldError(("unit",), f"one of {', '.join(UNITS)}", unit)], "Invalid analysis")
+    results = repository.boost_results_by_variant(session, workspace_id, experiment.id)
+    per_variant: dict[uuid.UUID, list] = {v.id: [] for v in experiment.variants}
+    for r in results:
+        per_variant[r.variant_id].append(r)
     kind = PRIMARY_METRICS[experiment.primary_metric]
-    inputs = []
-    for v in experiment.variants:
-        primary = (
-            ProportionStats(v.exposures, v.conversions)
-            if kind == "proportion"
-            else MeanStats(v.exposures, v.metric_sum, v.metric_sum_sq)
+    boost_ready = all(sum(1 for r in rs if r.reach > 0) >= 2 for rs in per_variant.values())
+    chosen = ("boost" if boost_ready else "person") if unit == "auto" else unit
+    caveats: list[str] = []
+    if chosen == "person" and any(len(rs) >= 2 for rs in per_variant.values()):
+        caveats.append(
+            "analysed per person: people reached by the same boost are correlated, so these intervals are "
+            "too narrow when boosts differ; the per-boost (cluster-robust) analysis needs two or more "
+            "boosts with reported reach in every variant"
         )
+    if chosen == "person" and not results:
+        caveats.append("no boosts are assigned: the sample-ratio check has nothing to count")
+    inputs = []
+    people: dict[uuid.UUID, int] = {}
+    means: dict[uuid.UUID, float] = {}
+    spend: dict[uuid.UUID, int] = {}
+    for v in experiment.variants:
+        rs = per_variant[v.id]
+        if chosen == "boost":
+            numer = [r.conversions if kind == "proportion" else r.value_cents for r in rs]
+            primary = RatioStats.from_pairs(numer, [r.reach for r in rs])
+            people[v.id], spend[v.id] = int(primary.d_sum), sum(r.spend_cents for r in rs)
+        else:
+            primary = (
+                ProportionStats(v.exposures, v.conversions)
+                if kind == "proportion"
+                else MeanStats(v.exposures, v.metric_sum, v.metric_sum_sq)
+            )
+            people[v.id], spend[v.id] = v.exposures, v.spend_cents
+        means[v.id] = primary.mean
         inputs.append(
             VariantInput(
                 name=v.name,
                 is_control=v.is_control,
                 allocation=v.allocation,
                 primary=primary,
-                units_assigned=len(per_variant[v.id]),
-                spend_cents=v.spend_cents,
-                spend_per_unit=MeanStats.from_values(per_variant[v.id]),
+                units_assigned=len(rs),
+                spend_cents=spend[v.id],
+                spend_per_unit=MeanStats.from_values([float(r.spend_cents) for r in rs]),
             )
         )
     if experiment.started_at is None:
@@ -453,7 +503,8 @@ def _decision(
         sequential=sequential,
         guardrails=tuple(experiment.guardrail_metrics),
     )
-    return decision, {v: len(b) for v, b in per_variant.items()}
+    assigned = {vid: len(rs) for vid, rs in per_variant.items()}
+    return _Prepared(decision, chosen, tuple(caveats), assigned, people, means, spend)
 
 
 def _effect(e: EffectTest) -> EffectOut:
@@ -475,10 +526,15 @@ def analyse_experiment(
     *,
     now: datetime | None = None,
     sequential: bool = True,
+    unit: str = "auto",
 ) -> ExperimentAnalysis:
-    """The full analysis and the decision (see ``boostloop.analytics.experiments.decision``)."""
+    """The full analysis and the decision (see ``boostloop.analytics.experiments.decision``).
+
+    ``unit``: "auto" (default), "person" or "boost"; see :func:`_decision`.
+    """
     experiment = get_experiment(session, workspace_id, experiment_id)
-    decision, assigned = _decision(session, workspace_id, experiment, _now(now), sequential)
+    prep = _decision(session, workspace_id, experiment, _now(now), sequential, unit)
+    decision = prep.decision
     by_name = {v.name: v for v in experiment.variants}
     comparisons = []
     for c in decision.comparisons:
@@ -522,20 +578,15 @@ def analyse_experiment(
                 ],
             )
         )
-    kind = PRIMARY_METRICS[experiment.primary_metric]
     variants = [
         VariantSummaryOut(
             variant_id=v.id,
             variant=v.name,
             is_control=v.is_control,
-            boosts_assigned=assigned[v.id],
-            n=v.exposures,
-            spend_cents=v.spend_cents,
-            mean=(
-                ProportionStats(v.exposures, v.conversions).mean
-                if kind == "proportion"
-                else MeanStats(v.exposures, v.metric_sum, v.metric_sum_sq).mean
-            ),
+            boosts_assigned=prep.assigned[v.id],
+            n=prep.people[v.id],
+            spend_cents=prep.spend[v.id],
+            mean=prep.means[v.id],
         )
         for v in experiment.variants
     ]
@@ -547,6 +598,8 @@ def analyse_experiment(
         winner=decision.winner,
         missing=list(decision.missing),
         primary_metric=experiment.primary_metric,
+        analysis_unit=prep.unit,
+        caveats=list(prep.caveats),
         alpha=decision.alpha,
         sequential=decision.sequential,
         p_value_method=decision.p_value_method,
@@ -570,7 +623,12 @@ def analyse_experiment(
 
 
 def conclude_experiment(
-    session: Session, workspace_id: uuid.UUID, experiment_id: uuid.UUID, *, now: datetime | None = None
+    session: Session,
+    workspace_id: uuid.UUID,
+    experiment_id: uuid.UUID,
+    *,
+    now: datetime | None = None,
+    unit: str = "auto",
 ) -> ExperimentAnalysis:
     """Record the winner and complete the experiment, only if the decision rule declares one.
 
@@ -579,7 +637,7 @@ def conclude_experiment(
     now = _now(now)
     experiment = get_experiment(session, workspace_id, experiment_id, for_update=True)
     _require(experiment, {ExperimentStatus.RUNNING, ExperimentStatus.STOPPED}, "conclude")
-    analysis = analyse_experiment(session, workspace_id, experiment_id, now=now)
+    analysis = analyse_experiment(session, workspace_id, experiment_id, now=now, unit=unit)
     if analysis.winner_variant_id is None:
         raise Conflict(f"no winner yet for experiment {experiment_id}: " + "; ".join(analysis.missing))
     experiment.winner_variant_id = analysis.winner_variant_id
