@@ -472,6 +472,8 @@ def test_per_boost_analysis_from_snapshots(engine, ws):
     (cmp,) = auto.comparisons
     assert cmp.absolute.estimate == pytest.approx(rates[treat.id] - rates[control.id])
     assert "ratio metric over boosts" in cmp.absolute.method
+    cpa = next(g for g in cmp.guardrails if g.metric == "cost_per_result")
+    assert "over boosts" in cpa.method and cpa.defined
     assert [v.n for v in auto.variants] == [expected[control.id][1], expected[treat.id][1]]
     assert [v.spend_cents for v in auto.variants] == [
         4000 * sum(1 for v in mapping.values() if v == control.id),

@@ -1,11 +1,12 @@
 """A/B tests of boost strategies: pure statistics from sufficient statistics (GrowthBook-stats-engine style).
 
-Sufficient statistics in (:mod:`.stats`), frozen result dataclasses out; degenerate input (no data,
+Sufficient statistics in (:mod:`.stats`: per person, or a ratio over boosts), frozen result dataclasses out; degenerate input (no data,
 zero variance, n < 2) gives a defined result with ``defined=False`` and a note, never NaN or an
 exception. Invalid *parameters* (alpha outside (0, 1), conversions > n, ...) raise ``ValueError``
 naming the field.
 
-- :mod:`.frequentist`: pooled two-proportion z test, Welch's t test, absolute and relative intervals;
+- :mod:`.frequentist`: pooled two-proportion z test, Welch's t test (also for ratio metrics over
+  boosts, cluster-robust), absolute and relative intervals;
 - :mod:`.bayesian`: chance to win and expected loss (Beta-Binomial; normal approximation for means);
 - :mod:`.sequential`: always-valid mSPRT (normal mixture) for daily peeking;
 - :mod:`.srm`: sample-ratio mismatch; :mod:`.multiple`: Holm; :mod:`.power`: power and sample size;
@@ -36,6 +37,7 @@ from boostloop.analytics.experiments.guardrails import (
     SPEND,
     GuardrailResult,
     cost_per_result_guardrail,
+    cost_per_result_ratio_guardrail,
     spend_guardrail,
 )
 from boostloop.analytics.experiments.multiple import holm
@@ -76,6 +78,7 @@ __all__ = [
     "beta_binomial",
     "compare",
     "cost_per_result_guardrail",
+    "cost_per_result_ratio_guardrail",
     "decide",
     "holm",
     "msprt",

@@ -41,6 +41,7 @@ from boostloop.analytics.experiments.guardrails import (
     SPEND,
     GuardrailResult,
     cost_per_result_guardrail,
+    cost_per_result_ratio_guardrail,
     spend_guardrail,
 )
 from boostloop.analytics.experiments.multiple import holm
@@ -63,6 +64,9 @@ class VariantInput:
     units_assigned: int  # boosts assigned (the randomisation unit), for the SRM check
     spend_cents: int = 0
     spend_per_unit: MeanStats | None = None  # per-boost spend, cents; for the spend guardrail
+    # Per-boost (spend cents, conversions) as a ratio, for the cluster-robust cost-per-result guardrail;
+    # without it the guardrail uses spend_cents and the primary's conversions (binomial per person).
+    cpa_per_unit: RatioStats | None = None
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,9 @@ def decide(
         sig = p_adj < alpha and (seq.defined if sequential else freq.absolute.defined)
         direction = 0 if not sig else (1 if freq.absolute.estimate > 0 else -1)
         checks: list[GuardrailResult] = []
-        if COST_PER_RESULT in guardrails:
+        if COST_PER_RESULT in guardrails and control.cpa_per_unit is not None and t.cpa_per_unit is not None:
+            checks.append(cost_per_result_ratio_guardrail(control.cpa_per_unit, t.cpa_per_unit, alpha))
+        elif COST_PER_RESULT in guardrails:
             checks.append(
                 cost_per_result_guardrail(
                     (control.spend_cents, _conversions(control.primary), _people(control.primary)),

@@ -12,6 +12,11 @@ the sampling noise is in the conversions. Delta method on the log: Var(ln c_X) ~
     interval of CPA_T / CPA_C - 1: exp(l +/- z_{1-alpha/2} se) - 1 (two-sided, for display).
 Undefined (and so blocking) while an arm has no conversions or no spend.
 
+Cost per result over boosts (when per-boost spend and conversions are known): CPA = sum spend / sum
+conversions as a ratio metric over boosts (:class:`RatioStats`, m = spend, d = conversions), its
+relative change CPA_T / CPA_C - 1 by the delta method (as :func:`relative_lift_test`), and
+p_worse = P(T_df > t) one-sided. Cluster-robust like the primary ratio analysis.
+
 Spend (cents per boost, the randomisation unit): Welch's t on the per-boost spends,
 p_worse = P(T_df > t). Undefined while an arm has fewer than two boosts; when every boost within each arm
 spent the same (zero variance), the difference is exact and "worse" means simply higher.
@@ -24,8 +29,8 @@ from dataclasses import dataclass
 
 from scipy import special
 
-from boostloop.analytics.experiments.frequentist import welch_dof
-from boostloop.analytics.experiments.stats import MeanStats
+from boostloop.analytics.experiments.frequentist import relative_lift_test, welch_dof
+from boostloop.analytics.experiments.stats import MeanStats, RatioStats
 
 COST_PER_RESULT = "cost_per_result"
 SPEND = "spend"
@@ -113,3 +118,24 @@ def spend_guardrail(control: MeanStats, treatment: MeanStats, alpha: float = 0.0
     p_worse = float(special.stdtr(dof, -(t)))
     half = float(special.stdtrit(dof, 1.0 - alpha / 2.0)) * se
     return GuardrailResult(SPEND, d, (d - half, d + half), p_worse, p_worse < alpha, True, method)
+
+
+def cost_per_result_ratio_guardrail(
+    control: RatioStats, treatment: RatioStats, alpha: float = 0.05
+) -> GuardrailResult:
+    """CPA over boosts: ``control`` / ``treatment`` are RatioStats of (spend cents, conversions) per boost."""
+    method = "CPA as a ratio over boosts (spend / conversions), delta-method relative change; one-sided"
+    lift = relative_lift_test(control, treatment, alpha)
+    if not lift.defined or lift.statistic is None or lift.dof is None:
+        return GuardrailResult(
+            COST_PER_RESULT,
+            lift.estimate,
+            None,
+            1.0,
+            False,
+            False,
+            method,
+            f"cannot be assessed yet: {lift.note}",
+        )
+    p_worse = float(special.stdtr(lift.dof, -lift.statistic))
+    return GuardrailResult(COST_PER_RESULT, lift.estimate, lift.ci, p_worse, p_worse < alpha, True, method)

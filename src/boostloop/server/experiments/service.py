@@ -7,11 +7,15 @@ order or batch), or by hand (``BoostCampaign.experiment_variant_id``). Results a
 cumulative sufficient statistics per variant; the analysis calls the pure core
 (``boostloop.analytics.experiments.decide``), and concluding records the winner.
 
-Statistical caveat stated once here: the randomisation unit is the boost, while the primary metric is
-counted per person reached. The tests treat people as independent, which understates the variance when
-boosts differ a lot from one another (people within a boost are correlated); with many boosts per
-variant this matters less. Hand-assigned boosts are not randomised: they are counted the same way and
-should be few.
+The analysis unit: the randomisation unit is the boost, while the recorded statistics count people
+reached. People reached by the same boost are correlated (same creative, hour, audience), so a
+per-person test overstates the evidence when boosts differ (a seeded A/A check with 10 boosts per arm
+and realistic boost-to-boost variation: per-person z false positive rate 0.70, per-boost ratio test
+0.05; tests/analytics/experiments/test_frequentist.py). ``analyse_experiment(unit="auto")`` therefore
+uses a ratio metric over the assigned boosts (from their latest snapshots) whenever every variant has
+two or more boosts with reported reach, and otherwise falls back to the recorded per-person statistics
+with a caveat in the answer. Hand-assigned boosts are not randomised: they are counted the same way
+and should be few.
 """
 
 from __future__ import annotations
@@ -488,6 +492,11 @@ def _decision(
                 units_assigned=len(rs),
                 spend_cents=spend[v.id],
                 spend_per_unit=MeanStats.from_values([float(r.spend_cents) for r in rs]),
+                cpa_per_unit=(
+                    RatioStats.from_pairs([r.spend_cents for r in rs], [r.conversions for r in rs])
+                    if chosen == "boost"
+                    else None
+                ),
             )
         )
     if experiment.started_at is None:
