@@ -13,9 +13,10 @@ from boostloop.analytics.experiments import sample_ratio_mismatch
 from boostloop.enums import ExperimentDimension, ExperimentStatus, Platform
 from boostloop.errors import Conflict, InvalidInput, NotFound
 from boostloop.server.db.models import BoostCampaign, BoostExperimentVariant, BoostPerformanceSnapshot
-from boostloop.server.db.session import session_scope
+from boostloop.server.db.session import create_db_engine, session_scope
 from boostloop.server.experiments import service
 from boostloop.server.workspaces.service import create_workspace
+from tests.conftest import fresh_database_url
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -53,6 +54,14 @@ def make_boosts(session, workspace_id, count, *, budget=5000, start=T0, base=1):
     session.add_all(boosts)
     session.flush()
     return [b.id for b in boosts]
+
+
+@pytest.fixture
+def sqlite_engine(request, tmp_path):
+    url = next(fresh_database_url("sqlite", request, tmp_path))
+    eng = create_db_engine(url)
+    yield eng
+    eng.dispose()
 
 
 @pytest.fixture
@@ -194,14 +203,17 @@ def test_a_seed_is_recorded_when_not_given(engine, ws):
         ),
     ],
 )
-def test_design_errors_name_the_field(engine, ws, change, loc, text):
-    with session_scope(engine) as s:
+def test_design_errors_name_the_field(sqlite_engine, change, loc, text):
+    # Validation happens before any write, so one backend is enough here.
+    with session_scope(sqlite_engine) as s:
+        ws_id = create_workspace(s, name="Acme", slug="acme").id
+    with session_scope(sqlite_engine) as s:
         with pytest.raises(InvalidInput) as info:
-            service.create_experiment(s, ws[0], design(**change))
+            service.create_experiment(s, ws_id, design(**change))
         errs = [e.as_dict() for e in info.value.errors]
         assert any(e["loc"] == loc and text in e["msg"] for e in errs), errs
-    with session_scope(engine) as s:
-        assert service.list_experiments(s, ws[0]) == []
+    with session_scope(sqlite_engine) as s:
+        assert service.list_experiments(s, ws_id) == []
 
 
 def test_seeded_assignment_is_deterministic_and_follows_the_allocation(engine, ws):
