@@ -411,7 +411,7 @@ def test_state_transitions(engine, ws):
 def test_value_per_person_experiment_uses_welch(engine, ws):
     with session_scope(engine) as s:
         exp = service.create_experiment(
-            s, ws[0], design(primary_metric="value_per_person_cents", guardrail_metrics=[])
+            s, ws[0], design(primary_metric="value_per_person_cents", guardrail_metrics=["cost_per_result"])
         )
         service.start_experiment(s, ws[0], exp.id, now=T0)
         service.record_results(
@@ -421,11 +421,15 @@ def test_value_per_person_experiment_uses_welch(engine, ws):
             {
                 "morning": {
                     "exposures": 6000,
+                    "conversions": 120,
+                    "spend_cents": 300_000,
                     "metric_sum": 6000 * 120.0,
                     "metric_sum_sq": 6000 * (120.0**2 + 900.0**2),
                 },
                 "evening": {
                     "exposures": 6000,
+                    "conversions": 130,
+                    "spend_cents": 300_000,
                     "metric_sum": 6000 * 160.0,
                     "metric_sum_sq": 6000 * (160.0**2 + 950.0**2),
                 },
@@ -435,6 +439,9 @@ def test_value_per_person_experiment_uses_welch(engine, ws):
         (cmp,) = a.comparisons
         assert "Welch" in cmp.absolute.method and cmp.absolute.estimate == pytest.approx(40.0)
         assert [v.mean for v in a.variants] == pytest.approx([120.0, 160.0])
+        # The cost-per-result guardrail uses the recorded conversions even though the metric is a value.
+        (cpa,) = cmp.guardrails
+        assert cpa.defined and cpa.estimate == pytest.approx(120 / 130 - 1)
 
 
 def test_deleting_the_workspace_deletes_experiments(engine, ws):

@@ -67,6 +67,9 @@ class VariantInput:
     # Per-boost (spend cents, conversions) as a ratio, for the cluster-robust cost-per-result guardrail;
     # without it the guardrail uses spend_cents and the primary's conversions (binomial per person).
     cpa_per_unit: RatioStats | None = None
+    # Conversions, for the binomial cost-per-result guardrail when the primary metric is not a rate
+    # (e.g. value per person); defaults to the primary's conversions.
+    conversions: int | None = None
 
 
 @dataclass(frozen=True)
@@ -180,8 +183,8 @@ def decide(
         elif COST_PER_RESULT in guardrails:
             checks.append(
                 cost_per_result_guardrail(
-                    (control.spend_cents, _conversions(control.primary), _people(control.primary)),
-                    (t.spend_cents, _conversions(t.primary), _people(t.primary)),
+                    (control.spend_cents, _conversions(control), _people(control.primary)),
+                    (t.spend_cents, _conversions(t), _people(t.primary)),
                     alpha,
                 )
             )
@@ -290,7 +293,10 @@ def decide(
     )
 
 
-def _conversions(stats: VariantStats) -> int:
+def _conversions(variant: VariantInput) -> int:
+    if variant.conversions is not None:
+        return variant.conversions
+    stats = variant.primary
     if isinstance(stats, ProportionStats):
         return stats.conversions
     if isinstance(stats, RatioStats):

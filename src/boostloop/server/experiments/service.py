@@ -492,6 +492,7 @@ def _decision(
                 units_assigned=len(rs),
                 spend_cents=spend[v.id],
                 spend_per_unit=MeanStats.from_values([float(r.spend_cents) for r in rs]),
+                conversions=sum(r.conversions for r in rs) if chosen == "boost" else v.conversions,
                 cpa_per_unit=(
                     RatioStats.from_pairs([r.spend_cents for r in rs], [r.conversions for r in rs])
                     if chosen == "boost"
