@@ -204,3 +204,14 @@ def test_decide_never_fails_on_any_counts(arms, elapsed, sequential):
             assert 0.0 <= g.p_worse <= 1.0 and math.isfinite(g.estimate)
     for x in (d.days_to_min_sample, d.days_to_significance):
         assert x is None or (math.isfinite(x) and x >= 0)
+
+
+def test_fixed_horizon_projection_is_the_power_calculation():
+    from boostloop.analytics.experiments import sample_size_proportions
+
+    a, b = variant("A", 4_000, 200, control=True), variant("B", 4_000, 224)
+    d = decide([a, b], min_sample_per_variant=1000, elapsed_days=8, sequential=False)
+    assert d.winner is None and d.comparisons[0].p_value > 0.05
+    plan = sample_size_proportions(0.05, 224 / 4000 - 0.05, power=0.8)
+    # 4000 people in 8 days = 500 a day per arm.
+    assert d.days_to_significance == pytest.approx((plan.n_control - 4000) / 500)
