@@ -246,3 +246,29 @@ def test_ratio_over_boosts_keeps_alpha_where_the_per_person_test_does_not():
         ratio_hits += w.absolute.p_value < 0.05
     assert z_hits / reps > 0.3  # badly anti-conservative: the design effect is large
     assert ratio_hits / reps < 0.075  # near alpha (se 0.007); the delta method is approximate at 10 boosts
+
+
+big = hs.floats(min_value=-1e150, max_value=1e150, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(hs.lists(big, max_size=12), hs.lists(big, max_size=12), hs.lists(hs.floats(0, 1e100), max_size=12))
+def test_extreme_magnitudes_never_raise_or_return_nan(xa, xb, reach):
+    from boostloop.analytics.experiments import RatioStats, msprt, normal_bayes
+
+    a, b = MeanStats.from_values(xa), MeanStats.from_values(xb)
+    pairs = [(abs(x) / 1e60, r) for x, r in zip(xa, reach, strict=False)]
+    ra = RatioStats.from_pairs([p[0] for p in pairs], [p[1] for p in pairs])
+    for x, y in ((a, b), (ra, ra)):
+        r = welch_test(x, y)
+        s = msprt(x, y, tuning_sample=100)
+        nb = normal_bayes(x, y)
+        for v in (
+            r.absolute.p_value,
+            r.relative.p_value,
+            s.p_value,
+            nb.chance_to_win,
+            nb.expected_loss_treatment,
+        ):
+            assert math.isfinite(v) or v == math.inf
+        assert 0.0 <= r.absolute.p_value <= 1.0 and 0.0 <= s.p_value <= 1.0

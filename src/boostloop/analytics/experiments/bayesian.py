@@ -114,7 +114,7 @@ def normal_posterior(effect: float, variance: float, alpha: float = 0.05, method
         )
     sd = math.sqrt(variance)
     z = effect / sd
-    pdf = float(math.exp(-0.5 * (z) ** 2) / math.sqrt(2.0 * math.pi))
+    pdf = float(math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi))
     loss_b = sd * pdf - effect * float(special.ndtr(-z))
     loss_a = sd * pdf + effect * float(special.ndtr(z))
     q = float(special.ndtri(1.0 - alpha / 2.0))

@@ -115,7 +115,7 @@ def _sequential_total_needed(seq: SequentialResult, alpha: float, rho2: float) -
 
     def gap(n: float) -> float:
         r = n * rho2
-        z2 = seq.estimate**2 * n / s2
+        z2 = seq.estimate * seq.estimate * n / s2
         return z2 * r / (2.0 * (1.0 + r)) - 0.5 * math.log1p(r) - math.log(1.0 / alpha)
 
     if gap(n_now) >= 0:

@@ -90,10 +90,11 @@ def welch_dof(var_a: float, n_a: int, var_b: float, n_b: int) -> float | None:
     if n_a < 2 or n_b < 2:
         return None
     va, vb = var_a / n_a, var_b / n_b
-    denom = va * va / (n_a - 1) + vb * vb / (n_b - 1)
-    if denom <= 0.0:
+    scale = max(va, vb)
+    if not (scale > 0.0 and math.isfinite(scale)):
         return None
-    return (va + vb) ** 2 / denom
+    x, y = va / scale, vb / scale  # scaled to 1 so that squaring cannot overflow
+    return (x + y) * (x + y) / (x * x / (n_a - 1) + y * y / (n_b - 1))
 
 
 def relative_variance(a: VariantStats, b: VariantStats) -> float | None:

@@ -153,11 +153,16 @@ class RatioStats:
             return 0.0
         n = self.n
         d_bar, m_bar = self.d_sum / n, self.m_sum / n
-        var_m = max(0.0, (self.m_sum_sq - self.m_sum**2 / n) / (n - 1))
-        var_d = max(0.0, (self.d_sum_sq - self.d_sum**2 / n) / (n - 1))
+        var_m = max(0.0, (self.m_sum_sq - self.m_sum * self.m_sum / n) / (n - 1))
+        var_d = max(0.0, (self.d_sum_sq - self.d_sum * self.d_sum / n) / (n - 1))
         cov = (self.md_sum - self.m_sum * self.d_sum / n) / (n - 1)
-        v = var_m / d_bar**2 - 2.0 * cov * m_bar / d_bar**3 + m_bar**2 * var_d / d_bar**4
-        return max(0.0, v)
+        # The same quantity as the docstring, written without high powers of d_bar (no overflow).
+        try:
+            ratio = m_bar / d_bar
+            v = (var_m - 2.0 * ratio * cov + ratio * ratio * var_d) / d_bar / d_bar
+        except ZeroDivisionError:  # a denominator so small it underflows: no usable variance
+            return 0.0
+        return v if math.isfinite(v) and v > 0.0 else 0.0
 
 
 VariantStats = ProportionStats | MeanStats | RatioStats
