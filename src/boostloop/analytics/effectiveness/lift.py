@@ -159,14 +159,14 @@ def conversion_economics(
 
     cf_reach_draws = reach_counterfactual.sample(n_draws, seed)
     cf_reach_point = reach_counterfactual.final.estimate
-    if act_reach > 0:
+    if act_reach >= 1.0:  # reach counts people: below one person there is no organic audience
         q_point = cf_reach_point / act_reach
         cf_point = organic * q_point if q_point <= 1 else organic + organic / act_reach * (cf_reach_point - act_reach)
         q = cf_reach_draws / act_reach
         n_org = int(round(organic))
         rate = rng.gamma(organic + 0.5, 1.0 / act_reach, size=n_draws)
         cf_conv = (rng.binomial(n_org, np.clip(q, 0.0, 1.0)).astype(float)
-                   + rng.poisson(rate * np.maximum(cf_reach_draws - act_reach, 0.0)))
+                   + rng.poisson(np.minimum(rate * np.maximum(cf_reach_draws - act_reach, 0.0), 1e15)))
     else:
         flags.append("no_organic_reach")
         cf_point = 0.0

@@ -13,13 +13,17 @@ each further multiple of the reference halves the distance to 100 (no cap to hit
 | reach       | 0.20   | incremental reach / counterfactual organic reach           | the boost doubled reach    |
 | engagement  | 0.20   | incremental engagements / counterfactual engagements       | the boost doubled them     |
 | conversion  | 0.30   | benchmark CPA / cost per incremental conversion            | platform CPA benchmark     |
-| roi         | 0.30   | incremental ROAS / benchmark ROAS                          | platform ROAS benchmark    |
+| roi         | 0.30   | incremental ROI / (benchmark ROAS - 1)                      | ROI at the ROAS benchmark  |
 
 Why: conversions and money answer "did it pay off" and get 60 %; reach and engagement are the
 awareness half. Reach and engagement have no platform benchmark in the issue, so their reference is the
 post's own organic result (a boost that adds as much as the post earned organically scores 50).
 Conversion uses *incremental* conversions (not the platform-attributed ones), so a boost that only
 bought conversions that would have happened anyway scores low.
+
+ROI is measured on the *incremental* value, and a boost that lost money (incremental ROI <= 0) gets
+no ROI points; the benchmark ROAS b corresponds to an ROI of b - 1 (2.5 -> +150 %). A workspace benchmark
+ROAS <= 1 has no positive ROI to compare with; then x = incremental ROAS / benchmark ROAS instead.
 
 A component that is undefined (no reach data, zero spend: no cost per result and no ROAS) is left out and
 the remaining weights are rescaled to sum to 1 (said in the breakdown). The score's range comes from
@@ -109,12 +113,18 @@ def effectiveness_score(
             f"Conversion: {inc.estimate:,.1f} incremental conversions, cost per incremental conversion "
             f"{cpir_text} against the ${benchmark.cpa_cents / 100:,.2f} CPA benchmark = 50 points",
         )
-        r = economics.incremental_roas
-        roas_ratio = [None if v is None else v / benchmark.roas for v in (r.estimate, r.lower, r.upper)]
+        r, roi = economics.incremental_roas, economics.incremental_roi
+        if benchmark.roas > 1.0:
+            ref = benchmark.roas - 1.0
+            ratios = [None if v is None else v / ref for v in (roi.estimate, roi.lower, roi.upper)]
+            ref_text = f"the {ref:+.0%} ROI of the {benchmark.roas:g} ROAS benchmark = 50 points"
+        else:
+            ref = benchmark.roas
+            ratios = [None if v is None else v / ref for v in (r.estimate, r.lower, r.upper)]
+            ref_text = f"the {benchmark.roas:g} ROAS benchmark (<= 1, compared as ROAS) = 50 points"
         rows["roi"] = (
-            r.estimate, benchmark.roas, *roas_ratio,
-            f"ROI: incremental ROAS {r.estimate:.2f} (incremental ROI {economics.incremental_roi.estimate:+.1%})"
-            f" against the {benchmark.roas:g} ROAS benchmark = 50 points",
+            roi.estimate, ref, *ratios,
+            f"ROI: incremental ROI {roi.estimate:+.1%} (incremental ROAS {r.estimate:.2f}) against {ref_text}",
         )
 
     defined = {n: r for n, r in rows.items() if r[2] is not None}
