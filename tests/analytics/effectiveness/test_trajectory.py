@@ -52,3 +52,25 @@ def test_value_at_interpolates_and_refuses_to_extrapolate():
     assert value_at([2, 4], [20, 40], 5.0) is None
     assert value_at([], [], 1.0) is None
     assert math.isclose(value_at([2, 4], [20, 40], 4.0), 40.0)
+
+
+def test_matches_scipy_curve_fit_on_noisy_series():
+    """The variable-projection fit reaches the optimum scipy's curve_fit finds (same weighted objective)."""
+    from scipy.optimize import curve_fit
+
+    rng = np.random.default_rng(2)
+    for _ in range(10):
+        ages = np.arange(1, 30, dtype=float)
+        a_true, tau_true = rng.lognormal(7, 1), rng.lognormal(2.5, 0.5)
+        c = np.cumsum(rng.poisson(np.diff(np.concatenate([[0], exp_curve(a_true, tau_true, ages)]))))
+        fit = fit_decay_curve(ages, c)
+        sigma = np.sqrt(np.maximum(c, 1.0))
+        popt, _ = curve_fit(lambda t, a, tau: a * -np.expm1(-t / tau), ages, c, p0=(c[-1] * 1.2, 10.0),
+                            sigma=sigma, bounds=((c[-1], 0.1), (c[-1] * 1e4, 8760.0)), maxfev=10_000)
+
+        def ssr(a, tau):
+            return float((((c - a * -np.expm1(-ages / tau)) / sigma) ** 2).sum())
+
+        assert ssr(fit.lifetime_total, fit.tau_hours) <= ssr(*popt) * (1 + 1e-6) + 1e-9
+        assert fit.lifetime_total == pytest.approx(popt[0], rel=1e-3)
+        assert fit.tau_hours == pytest.approx(popt[1], rel=1e-3)

@@ -17,8 +17,13 @@ The curve is a model: real decay is often heavier-tailed than exponential. This 
 ``counterfactual`` measures how wrong it is on comparable control posts and corrects and widens for
 that (see there), so the misspecification is paid for in the interval, not hidden.
 
-Fit: weighted least squares on the cumulative points (scipy ``curve_fit``), sigma_i = sqrt(max(C_i, 1))
-because counts are roughly Poisson (variance proportional to the count). Needs at least
+Fit: weighted least squares on the cumulative points, sigma_i = sqrt(max(C_i, 1)) because counts are
+roughly Poisson (variance proportional to the count). For a fixed ``tau`` the curve is linear in ``A``,
+so ``A`` has a closed form (``A(tau) = sum w f C / sum w f^2``, ``f = 1 - exp(-t / tau)``, at least the
+last observed total) and only ``tau`` is searched: a 48-point log grid over ``TAU_BOUNDS_HOURS`` and a
+bounded Brent refinement around the best grid point (scipy ``minimize_scalar``). This variable-projection
+fit gives the same optimum as scipy's ``curve_fit`` (cross-checked in the tests) about 20x faster,
+which matters because every boost refits every control. Needs at least
 ``MIN_FIT_POINTS`` captures with growth; otherwise ``fit_decay_curve`` returns ``None`` (defined: "no
 usable own history").
 """
@@ -26,11 +31,10 @@ usable own history").
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import OptimizeWarning, curve_fit
+from scipy.optimize import minimize_scalar
 
 # Two parameters need at least three points to leave a residual degree of freedom.
 MIN_FIT_POINTS = 3
@@ -58,8 +62,14 @@ class DecayFit:
         return self.lifetime_total * math.exp(-age_hours / self.tau_hours) * -np.expm1(-h / self.tau_hours)
 
 
-def _curve(t: np.ndarray, a: float, tau: float) -> np.ndarray:
-    return a * -np.expm1(-t / tau)
+def _profile(t: np.ndarray, c: np.ndarray, w: np.ndarray, log_tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each log tau: the best A (>= the last total) and the weighted sum of squared residuals."""
+    tau = np.exp(np.atleast_1d(log_tau))[:, None]
+    f = -np.expm1(-t[None, :] / tau)
+    a = (w * f * c).sum(axis=1) / np.maximum((w * f * f).sum(axis=1), 1e-300)
+    a = np.maximum(a, c[-1])
+    ssr = (w * (c[None, :] - a[:, None] * f) ** 2).sum(axis=1)
+    return a, ssr
 
 
 def clean_series(age_hours, cumulative) -> tuple[np.ndarray, np.ndarray]:
@@ -90,22 +100,20 @@ def fit_decay_curve(age_hours, cumulative, *, up_to_age_hours: float | None = No
     t, c = t[keep], c[keep]
     if t.size < MIN_FIT_POINTS or c[-1] <= 0:
         return None
-    # Start: tau from the age at which half the last total was reached; A a bit above the last total.
-    half_age = float(t[np.searchsorted(c, 0.5 * c[-1])]) if c[-1] > 0 else float(t[-1])
-    tau0 = float(np.clip(half_age / math.log(2.0), *TAU_BOUNDS_HOURS))
-    a0 = max(c[-1] / max(-math.expm1(-t[-1] / tau0), 1e-6), c[-1] * 1.01, 1.0)
-    sigma = np.sqrt(np.maximum(c, 1.0))
-    lower = (float(c[-1]), TAU_BOUNDS_HOURS[0])
-    upper = (max(float(c[-1]) * 1e4, 10.0), TAU_BOUNDS_HOURS[1])
-    p0 = (float(np.clip(a0, lower[0] * (1 + 1e-9) + 1e-9, upper[0] * (1 - 1e-9))), tau0)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", OptimizeWarning)
-            warnings.simplefilter("ignore", RuntimeWarning)
-            popt, _ = curve_fit(_curve, t, c, p0=p0, sigma=sigma, bounds=(lower, upper), maxfev=5000)
-    except (RuntimeError, ValueError):
-        return None
-    a_hat, tau_hat = float(popt[0]), float(popt[1])
+    w = 1.0 / np.maximum(c, 1.0)
+    lo, hi = math.log(TAU_BOUNDS_HOURS[0]), math.log(TAU_BOUNDS_HOURS[1])
+    grid = np.linspace(lo, hi, 48)
+    _, ssr = _profile(t, c, w, grid)
+    i = int(np.argmin(ssr))
+    left, right = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+    best = float(grid[i])
+    if right > left:
+        res = minimize_scalar(lambda x: float(_profile(t, c, w, np.array([x]))[1][0]), bounds=(left, right),
+                              method="bounded", options={"xatol": 1e-6})
+        if res.success and res.fun <= ssr[i]:
+            best = float(res.x)
+    a_arr, _ = _profile(t, c, w, np.array([best]))
+    a_hat, tau_hat = float(a_arr[0]), math.exp(best)
     if not (math.isfinite(a_hat) and math.isfinite(tau_hat)):
         return None
     return DecayFit(
