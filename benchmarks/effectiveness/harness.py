@@ -214,7 +214,8 @@ def peer_counterfactual(base: float, a: float, T: float, mean: float, lo: float,
     scale = max((h - l_) / (2 * z), 0.0)
     pt = CounterfactualPoint(T - a, max(mean, base), max(lo, base), max(hi, base), m, scale, 1e6)
     return Counterfactual(baseline=base, boost_age_hours=a, level=level, basis="peer", points=(pt,),
-                          weight_trajectory=1.0, trajectory_bias=0.0, n_controls=0, n_calibrated=0,
+                          weight_trajectory=1.0, trajectory_bias=0.0, trajectory_error_sd=0.0, n_controls=0,
+                          n_calibrated=0,
                           history_missing=False)
 
 

@@ -33,7 +33,8 @@ def fixed_counterfactual(baseline: float, estimate: float, lower: float | None =
     center = math.log(estimate / baseline) if baseline > 0 and estimate > 0 else 0.0
     pt = CounterfactualPoint(horizon, estimate, lower, upper, center, 0.0, 0.0)
     return Counterfactual(baseline=baseline, boost_age_hours=10.0, level=level, basis="combined", points=(pt,),
-                          weight_trajectory=0.5, trajectory_bias=0.0, n_controls=10, n_calibrated=10,
+                          weight_trajectory=0.5, trajectory_bias=0.0, trajectory_error_sd=0.0, n_controls=10,
+                          n_calibrated=10,
                           history_missing=False)
 
 

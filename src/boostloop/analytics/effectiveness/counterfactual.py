@@ -62,9 +62,11 @@ from boostloop.analytics.effectiveness.trajectory import DecayFit, clean_series,
 # Below 5 calibrated controls the variance/covariance behind the weight is too noisy to use
 # (with n = 5 the sd of a sample sd is still ~35 % of its value).
 MIN_CALIBRATION_CONTROLS = 5
-# Log-scale sd used when the fit cannot be calibrated (fewer than 2 controls). Measured: the median sd
-# of the curve's out-of-sample log error across boosts of the simulator's default world (validate.py)
-# was 0.10-0.15; 0.25 is deliberately wider because an uncalibrated fit has no bias correction.
+# Log-scale sd used when the fit cannot be calibrated (fewer than 2 controls). Measured with
+# ``trajectory_error_sd`` (the curve's out-of-sample log error sd on the controls) over the boosts of the
+# simulator (seed 1): median 0.003 / 90th percentile 0.05 in the default world, median 0.11 / 90th
+# percentile 0.72 in the slow-decay world (boosts early in a slowly decaying post: long extrapolation).
+# 0.25 sits between those medians and tails; it is a judgement, flagged ``uncalibrated`` when used.
 UNCALIBRATED_LOG_SD = 0.25
 DEFAULT_LEVEL = 0.90
 
@@ -107,6 +109,7 @@ class Counterfactual:
     points: tuple[CounterfactualPoint, ...]
     weight_trajectory: float  # w: share of the own-trajectory estimate in the combination
     trajectory_bias: float  # b: mean out-of-sample log error of the curve on the controls
+    trajectory_error_sd: float  # sd of the curve's bias-corrected out-of-sample log errors (0 if not measured)
     n_controls: int
     n_calibrated: int
     history_missing: bool
@@ -199,7 +202,7 @@ def organic_counterfactual(
 
     points: list[CounterfactualPoint] = []
     basis = "none"
-    w_final, b_final, n_c_final, n_f_final = 0.0, 0.0, 0, 0
+    w_final, b_final, sd_final, n_c_final, n_f_final = 0.0, 0.0, 0.0, 0, 0
     for h in hs:
         ys, fs = [], []
         for s, f, c0 in zip(controls, ctrl_fits, ctrl_c0):
@@ -230,14 +233,15 @@ def organic_counterfactual(
             scale = float(e.std(ddof=1)) * math.sqrt(1.0 + 1.0 / n_f)
             points.append(_point(h, center, scale, n_f - 1, level, baseline, "combined"))
             basis, w_final, b_final, n_f_final = "combined", w, b, n_f
+            sd_final = math.sqrt(v_f)
         elif n_c >= 2:
             center = float(y_arr.mean())
             scale = float(y_arr.std(ddof=1)) * math.sqrt(1.0 + 1.0 / n_c)
             points.append(_point(h, center, scale, n_c - 1, level, baseline, "controls_only"))
-            basis, w_final, b_final, n_f_final = "controls_only", 0.0, 0.0, 0
+            basis, w_final, b_final, n_f_final, sd_final = "controls_only", 0.0, 0.0, 0, 0.0
         elif f_target is not None:
             points.append(_point(h, f_target, UNCALIBRATED_LOG_SD, 30.0, level, baseline, "trajectory_only"))
-            basis, w_final, b_final, n_f_final = "trajectory_only", 1.0, 0.0, 0
+            basis, w_final, b_final, n_f_final, sd_final = "trajectory_only", 1.0, 0.0, 0, 0.0
         else:
             points.append(_point(h, 0.0, 0.0, 0.0, level, baseline, "none"))
             basis = "none"
@@ -251,8 +255,8 @@ def organic_counterfactual(
         flags.append("no_information")
     return Counterfactual(
         baseline=float(baseline), boost_age_hours=a, level=level, basis=basis, points=tuple(points),
-        weight_trajectory=w_final, trajectory_bias=b_final, n_controls=n_c_final, n_calibrated=n_f_final,
-        history_missing=history_missing, fit=fit, flags=tuple(flags),
+        weight_trajectory=w_final, trajectory_bias=b_final, trajectory_error_sd=sd_final, n_controls=n_c_final,
+        n_calibrated=n_f_final, history_missing=history_missing, fit=fit, flags=tuple(flags),
     )
 
 
@@ -275,6 +279,6 @@ def _absolute_or_none(a, hs, controls, baseline, level, flags, fit) -> Counterfa
     flags.append("controls_absolute" if basis == "controls_absolute" else "no_information")
     return Counterfactual(
         baseline=baseline, boost_age_hours=a, level=level, basis=basis, points=tuple(points),
-        weight_trajectory=0.0, trajectory_bias=0.0, n_controls=n_c_final, n_calibrated=0,
+        weight_trajectory=0.0, trajectory_bias=0.0, trajectory_error_sd=0.0, n_controls=n_c_final, n_calibrated=0,
         history_missing=fit is None, fit=fit, flags=tuple(flags),
     )
