@@ -229,6 +229,37 @@ def peer_incremental(case: BoostCase, cf: Counterfactual, seed: int) -> tuple[fl
     return e.estimate, e.lower, e.upper
 
 
+def causalimpact_input(case: BoostCase, key: str) -> dict:
+    """Hourly series for causalimpact_peer.py: y = the post's cumulative organic reach at ages 1..T (actual,
+    so with the boost after ``a``), x = the controls' mean cumulative reach relative to their value at
+    ``a``, times the post's baseline; the pre-period is ages 1..floor(a)."""
+    s = case.obs.organic["reach"]
+    T = int(round(case.end_age))
+    grid = np.arange(1, T + 1, dtype=float)
+    y = np.interp(grid, s.age_hours, s.cumulative)
+    xs = []
+    for c in case.controls["reach"]:
+        base = float(np.interp(case.a, c.age_hours, c.cumulative))
+        if base > 0:
+            xs.append(np.interp(grid, c.age_hours, c.cumulative) / base)
+    base = case.obs.baseline.get("reach") or float(np.interp(case.a, s.age_hours, s.cumulative))
+    x = (np.mean(xs, axis=0) if xs else np.ones_like(grid)) * base
+    return {"key": key, "y": y.tolist(), "x": x.tolist(), "n_pre": int(math.floor(case.a))}
+
+
+def add_causalimpact(rows: list[dict], cases: list[BoostCase], ci: dict, prefix: str, *, seed: int) -> None:
+    for i, (r, c) in enumerate(zip(rows, cases)):
+        got = ci.get(prefix + c.boost_id)
+        if not got or "error" in got:
+            r["ci"] = None
+            continue
+        base = float(c.obs.baseline.get("reach") or r["baseline"] or 0.0)
+        pcf = peer_counterfactual(base, c.a, c.end_age, got["mean"], got["lower"], got["upper"])
+        est, lo, hi = peer_incremental(c, pcf, seed + i)
+        r["ci"] = {"est_inc": est, "inc_lo": lo, "inc_hi": hi, "est_cf": pcf.final.estimate,
+                   "cf_lo": pcf.final.lower, "cf_hi": pcf.final.upper}
+
+
 # ---- scoring ----------------------------------------------------------------------------------
 
 def evaluate(cases: list[BoostCase], *, seed: int = 0, peers: bool = True, min_true_incremental: int = 30) -> dict:
@@ -280,6 +311,8 @@ def summarise(rows, *, min_true_incremental: int = 30) -> dict:
     if rows and "uc" in rows[0]:
         out["uc_local_linear_trend"] = _stats(rows, lambda r: r.get("uc"), min_true_incremental)
         out["uc_level_plus_controls"] = _stats(rows, lambda r: r.get("uc_x"), min_true_incremental)
+    if rows and "ci" in rows[0]:
+        out["tfp_causalimpact"] = _stats(rows, lambda r: r.get("ci"), min_true_incremental)
     return out
 
 

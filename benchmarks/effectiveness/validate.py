@@ -22,7 +22,8 @@ Peers (same inputs, same conversion formula; only the reach counterfactual diffe
   hourly cumulative pre-boost series, forecast to the analysis end;
 - ``uc_level_plus_controls``: UnobservedComponents local level + regression on the controls' mean
   cumulative series (the CausalImpact set-up with statsmodels).
-Google's tfp-causalimpact was not run (see benchmarks/RESULTS.md).
+- ``causalimpact``: Google's tfp-causalimpact 0.2.0 in its own environment (``causalimpact_peer.py``;
+  ``--export-ci`` writes its input, ``--ci-results`` scores its output on the boosts it fitted).
 """
 
 from __future__ import annotations
@@ -76,16 +77,27 @@ def world_variants() -> dict:
 WORLDS = world_variants()
 
 
-def run(worlds: list[str], seeds: list[int], *, peers: bool, scale: float = 1.0) -> dict:
+def run(worlds: list[str], seeds: list[int], *, peers: bool, scale: float = 1.0, export_ci: str | None = None,
+        ci_results: str | None = None) -> dict:
     results = {}
     all_rows = []
+    ci_export = []
+    ci = json.loads(Path(ci_results).read_text()) if ci_results else None
     for name in worlds:
         world = world_from_dict(copy.deepcopy(WORLDS[name]))
         for seed in seeds:
             t0 = time.perf_counter()
             sim = generate(world, seed, scale=scale)
             cases = harness.build_cases(sim)
+            if export_ci:
+                ci_export.extend(harness.causalimpact_input(c, f"{name}/{seed}/{c.boost_id}") for c in cases)
+            if ci is not None:
+                keep = {k.split("/")[-1] for k in ci if k.startswith(f"{name}/{seed}/")}
+                cases = [c for c in cases if c.boost_id in keep]
             res = harness.evaluate(cases, seed=seed, peers=peers)
+            if ci is not None:
+                harness.add_causalimpact(res["rows"], cases, ci, f"{name}/{seed}/", seed=seed)
+                res["summary"] = harness.summarise(res["rows"])
             for r in res["rows"]:
                 r["world"], r["seed"] = name, seed
             all_rows.extend(res["rows"])
@@ -93,6 +105,8 @@ def run(worlds: list[str], seeds: list[int], *, peers: bool, scale: float = 1.0)
             print(f"{name} seed {seed}: {len(cases)} boosts, {time.perf_counter() - t0:.0f} s", flush=True)
             _print(res["summary"])
     results["ALL"] = harness.summarise(all_rows)
+    if export_ci:
+        Path(export_ci).write_text(json.dumps(ci_export))
     return {"summary": results, "rows": all_rows}
 
 
@@ -116,8 +130,11 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--json", type=str, default=None)
+    ap.add_argument("--export-ci", type=str, default=None, help="write the series for causalimpact_peer.py")
+    ap.add_argument("--ci-results", type=str, default=None, help="score causalimpact_peer.py's output")
     args = ap.parse_args()
-    out = run(args.worlds, args.seeds, peers=not args.no_peers, scale=args.scale)
+    out = run(args.worlds, args.seeds, peers=not args.no_peers, scale=args.scale, export_ci=args.export_ci,
+              ci_results=args.ci_results)
     print("\nALL worlds and seeds:")
     _print(out["summary"]["ALL"])
     if args.json:
