@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from boostloop.analytics.effectiveness import (
@@ -81,7 +82,10 @@ def build_cases(sim, *, max_controls: int = 40) -> list[BoostCase]:
 
     # Conversions per post from the events (observed), and campaign delivery per campaign.
     ev = sim.events
-    conv = ev.filter(pc.equal(ev["event_type"], "CONVERSION"))
+    etype = ev["event_type"]
+    if pa.types.is_dictionary(etype.type):  # the simulator dictionary-encodes ids and enums
+        etype = etype.cast(pa.string())
+    conv = ev.filter(pc.equal(etype, "CONVERSION"))
     conv_post = conv["post_id"].to_pylist()
     conv_touch = conv["touchpoint_type"].to_pylist()
     conv_val = conv["event_value_cents"].fill_null(0).to_pylist()
