@@ -155,22 +155,11 @@ def conversion_economics(
     spend = int(max(spend_cents, 0))
     value = int(max(value_cents, 0))
     act_reach = float(max(actual_organic_reach, 0.0))
-    rng = np.random.default_rng([seed, 1])
-
-    cf_reach_draws = reach_counterfactual.sample(n_draws, seed)
-    cf_reach_point = reach_counterfactual.final.estimate
-    if act_reach >= 1.0:  # reach counts people: below one person there is no organic audience
-        q_point = cf_reach_point / act_reach
-        cf_point = organic * q_point if q_point <= 1 else organic + organic / act_reach * (cf_reach_point - act_reach)
-        q = cf_reach_draws / act_reach
-        n_org = int(round(organic))
-        rate = rng.gamma(organic + 0.5, 1.0 / act_reach, size=n_draws)
-        cf_conv = (rng.binomial(n_org, np.clip(q, 0.0, 1.0)).astype(float)
-                   + rng.poisson(np.minimum(rate * np.maximum(cf_reach_draws - act_reach, 0.0), 1e15)))
-    else:
+    cf_point, cf_conv = counterfactual_conversion_draws(
+        organic_conversions=organic, reach_counterfactual=reach_counterfactual, actual_organic_reach=act_reach,
+        seed=seed, n_draws=n_draws)
+    if act_reach < 1.0:
         flags.append("no_organic_reach")
-        cf_point = 0.0
-        cf_conv = np.zeros(n_draws)
 
     cf_lo, cf_hi = _q(cf_conv, level)
     cf_lo, cf_hi = min(cf_lo, cf_point), max(cf_hi, cf_point)
@@ -218,6 +207,27 @@ def conversion_economics(
         incremental_roas=iroas, organic_vs_paid_cost_ratio=ratio, spend_cents=spend, value_cents=value,
         level=level, flags=tuple(flags),
     )
+
+
+def counterfactual_conversion_draws(
+    *, organic_conversions: float, reach_counterfactual: Counterfactual, actual_organic_reach: float, seed: int,
+    n_draws: int = N_DRAWS,
+) -> tuple[float, np.ndarray]:
+    """The point estimate and ``n_draws`` seeded draws of the counterfactual conversions (module docstring)."""
+    organic = float(max(organic_conversions, 0.0))
+    act_reach = float(max(actual_organic_reach, 0.0))
+    if act_reach < 1.0:  # reach counts people: below one person there is no organic audience
+        return 0.0, np.zeros(n_draws)
+    rng = np.random.default_rng([seed, 1])
+    cf_reach_draws = reach_counterfactual.sample(n_draws, seed)
+    cf_reach_point = reach_counterfactual.final.estimate
+    q_point = cf_reach_point / act_reach
+    cf_point = organic * q_point if q_point <= 1 else organic + organic / act_reach * (cf_reach_point - act_reach)
+    q = cf_reach_draws / act_reach
+    rate = rng.gamma(organic + 0.5, 1.0 / act_reach, size=n_draws)
+    cf_conv = (rng.binomial(int(round(organic)), np.clip(q, 0.0, 1.0)).astype(float)
+               + rng.poisson(np.minimum(rate * np.maximum(cf_reach_draws - act_reach, 0.0), 1e15)))
+    return float(cf_point), cf_conv
 
 
 def _cost_per(spend: float, inc: Interval) -> Interval:
