@@ -142,10 +142,11 @@ def test_invariants_on_arbitrary_series(target, ctrl, a, h):
     assert all(math.isfinite(v) for v in (p.center, p.scale, p.df))
 
 
+@pytest.mark.slow  # importing statsmodels (and pandas) alone took ~10 s on the shared machine
 def test_controls_only_interval_matches_statsmodels_ols_prediction_interval():
     """Controls only, the interval is the OLS intercept-only prediction interval of the log ratios
     (mean +/- t_{n-1} s sqrt(1 + 1/n)), mapped through C(a) exp(.)."""
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
 
     rng = np.random.default_rng(4)
     c_a = rng.uniform(100, 1000, 9)
@@ -153,7 +154,7 @@ def test_controls_only_interval_matches_statsmodels_ols_prediction_interval():
     controls = [_control(a, a * r) for a, r in zip(c_a, ratio)]
     cf = organic_counterfactual(None, controls, boost_age_hours=10, horizons_hours=20, baseline_at_boost=250)
     y = np.log(ratio)
-    frame = sm.OLS(y, np.ones((y.size, 1))).fit().get_prediction(np.ones((1, 1))).summary_frame(alpha=0.10)
+    frame = OLS(y, np.ones((y.size, 1))).fit().get_prediction(np.ones((1, 1))).summary_frame(alpha=0.10)
     assert cf.final.estimate == pytest.approx(250 * math.exp(frame["mean"].iloc[0]))
     assert cf.final.lower == pytest.approx(250 * math.exp(frame["obs_ci_lower"].iloc[0]))
     assert cf.final.upper == pytest.approx(250 * math.exp(frame["obs_ci_upper"].iloc[0]))
