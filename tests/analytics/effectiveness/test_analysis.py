@@ -115,7 +115,7 @@ def test_rankings_against_benchmarks():
     verdict = {r.boost_id: r.vs_benchmark for r in cmp.by_cost_per_result}
     # cheap: 20000 c / ~52.7 = ~380 c per incremental conversion, far under the 3500 c CPA
     # dear: 500000 / ~52.7 = ~9500 c, far over it
-    assert verdict == {"cheap": "better", "dear": "worse", "nothing": "undefined", "free": "better"}
+    assert verdict == {"cheap": "better", "dear": "worse", "nothing": "undefined", "free": "undefined"}
     roi = [r.boost_id for r in cmp.by_incremental_roi]
     assert roi[0] == "cheap" and roi[-1] == "free"  # zero spend: ROI undefined, last
     assert {r.boost_id: r.vs_benchmark for r in cmp.by_incremental_roi}["dear"] == "worse"

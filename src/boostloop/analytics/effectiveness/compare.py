@@ -9,7 +9,8 @@ rank as cheap. Against the benchmark a boost is
   upper bound < benchmark CPA; incremental ROAS: lower bound > benchmark ROAS),
 - ``worse`` when its whole interval is on the bad side,
 - ``inconclusive`` when the interval straddles the benchmark (no claim without the evidence for it),
-- ``undefined`` when the metric is (zero spend, no incremental conversions).
+- ``undefined`` when the metric is (no incremental conversions; zero spend, where a cost per result of 0
+  says nothing about the boost's efficiency).
 
 Order: cost per incremental result ascending, incremental ROI descending; undefined values last; ties
 broken by boost id so the order is deterministic. Cost per incremental result undefined because there
@@ -60,7 +61,9 @@ def compare_boosts(analyses: Sequence[BoostEffectiveness]) -> BoostComparison:
     for a in analyses:
         e = a.economics
         cpr = e.cost_per_incremental_result_cents
-        cpr_rows.append((a, cpr, a.benchmark.cpa_cents, _verdict(cpr, a.benchmark.cpa_cents, lower_is_better=True)))
+        verdict = ("undefined" if e.spend_cents == 0
+                   else _verdict(cpr, a.benchmark.cpa_cents, lower_is_better=True))
+        cpr_rows.append((a, cpr, a.benchmark.cpa_cents, verdict))
         roi = e.incremental_roi
         bench_roi = a.benchmark.roas - 1.0  # ROAS b means ROI b - 1
         roi_rows.append((a, roi, bench_roi, _verdict(roi, bench_roi, lower_is_better=False)))
