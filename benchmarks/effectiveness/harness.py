@@ -313,6 +313,7 @@ def _stats(rows, get, min_true_incremental) -> dict:
     cover_cf = [get(r)["cf_lo"] <= r["truth_cf"] <= get(r)["cf_hi"] for r in allr]
     # Error of the counterfactual organic growth after the boost, relative to the true growth.
     g_err = [abs(get(r)["est_cf"] - r["truth_cf"]) / max(r["truth_cf"] - (r["baseline"] or 0), 1.0) for r in allr]
+    width = [(get(r)["cf_hi"] - get(r)["cf_lo"]) / max(r["truth_cf"] - (r["baseline"] or 0), 1.0) for r in allr]
     pit = [r["pit"] for r in allr if get(r) is r and "pit" in r]
     return {
         "n_boosts": len(allr), "n_30plus": len(big),
@@ -321,6 +322,7 @@ def _stats(rows, get, min_true_incremental) -> dict:
         "coverage_inc_90": float(np.mean(cover_inc)) if cover_inc else None,
         "coverage_cf_reach_90": float(np.mean(cover_cf)) if cover_cf else None,
         "median_abs_rel_error_cf_growth": float(np.median(g_err)) if g_err else None,
+        "median_cf_interval_width_over_growth": float(np.median(width)) if width else None,
     }
 
 
