@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -40,8 +41,27 @@ class ObservabilityMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
+        started = {"yes": False}
+
+        async def send_tracking(message) -> None:  # noqa: ANN001
+            if message["type"] == "http.response.start":
+                started["yes"] = True
+            await send_wrapper(message)
+
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            # Answer here (inside this middleware) so the 500 also carries the request id; no internals.
+            log.exception("unhandled error", extra={"path": scope["path"]})
+            if started["yes"]:
+                raise
+            body = json.dumps({
+                "type": "https://boostloop.dev/problems/internal-server-error", "title": "Internal server error",
+                "status": 500, "detail": "An unexpected error occurred; it has been logged.",
+                "instance": scope["path"], "request_id": rid}).encode()
+            await send_wrapper({"type": "http.response.start", "status": 500, "headers": [
+                (b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]})
+            await send_wrapper({"type": "http.response.body", "body": body})
         finally:
             elapsed = time.perf_counter() - start
             route = scope.get("route")
