@@ -14,7 +14,7 @@ from boostloop.server.auth.schemas import LoginIn, LoginOut, TokenCreate, TokenC
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problem_responses(401, 422, 429))
 
 
-@router.post("/auth/login", response_model=LoginOut, summary="Start a dashboard session (sets cookies)")
+@router.post("/auth/login", response_model=LoginOut, openapi_extra={"security": []}, summary="Start a dashboard session (sets cookies)")
 def login(body: LoginIn, request: Request, response: Response, session: DbSession) -> LoginOut:
     enforce_rate_limit(request, "login", {"ip": request.client.host if request.client else "unknown"})
     user = service.authenticate(session, body.email, body.password)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from boostloop.enums import Role
+
 from fastapi import APIRouter, Response, status
 
 from boostloop.server.api.deps import CanAdmin, CanRead, CurrentPrincipal, DbSession, IsOwner
@@ -41,7 +43,7 @@ def create_workspace(body: WorkspaceCreate, session: DbSession, principal: Curre
     if principal.token_workspace_id is not None:
         raise ApiProblem(403, "a token limited to one workspace cannot create workspaces")
     ws = service.create_workspace_for(session, principal.user, **body.model_dump())
-    return _out(ws, "OWNER")
+    return _out(ws, Role.OWNER)
 
 
 @router.get("/{workspace_id}", response_model=WorkspaceOut, summary="A workspace and its settings",
