@@ -64,6 +64,17 @@ def seed(engine) -> Tenancy:  # noqa: ANN001
     return t
 
 
+@pytest.fixture(autouse=True)
+def fast_argon2(monkeypatch):  # noqa: ANN001, ANN201
+    """Cheap argon2 parameters in tests (the production ones cost ~0.1-1 s per hash on this machine);
+    still argon2id, still verified. ``test_production_argon2_parameters`` checks the real ones."""
+    from argon2 import PasswordHasher
+
+    from boostloop.server.auth import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def app(engine):  # noqa: ANN001, ANN201
     url = engine.url.render_as_string(hide_password=False)

@@ -21,6 +21,14 @@ def test_passwords_are_argon2id_and_verify() -> None:
     assert not passwords.verify_password("not-a-hash", "anything")
 
 
+def test_production_argon2_parameters() -> None:
+    from argon2 import PasswordHasher, extract_parameters
+
+    real = PasswordHasher()  # what passwords.py uses outside the tests
+    p = extract_parameters(real.hash("x" * 12))
+    assert (p.type.name, p.time_cost, p.memory_cost, p.parallelism) == ("ID", 3, 65536, 4)
+
+
 def test_login_sets_session_and_csrf_and_unsafe_requests_need_the_header(client, tenancy) -> None:  # noqa: ANN001
     r = client.post("/api/v1/auth/login", json={"email": "OWNER@example.com", "password": "wrong password!"})
     assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
