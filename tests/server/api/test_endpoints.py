@@ -102,3 +102,14 @@ def test_cli_token_works_against_the_api(client, engine, tenancy) -> None:  # no
     token = json.loads(r.output)["token"]
     r = client.get(f"/api/v1/workspaces/{tenancy.a}", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200 and r.json()["role"] == "VIEWER"
+
+
+def test_trigger_while_a_run_holds_the_lease_is_409(client, engine, tenancy) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime
+
+    from boostloop.server.jobs import lease
+    from boostloop.server.jobs.runner import lease_key
+
+    assert lease.acquire(engine, lease_key("notifications", tenancy.a), "other-process", datetime.now(UTC), 600)
+    r = client.post(f"/api/v1/workspaces/{tenancy.a}/jobs/notifications/runs", headers=tenancy.auth("ADMIN"))
+    assert r.status_code == 409 and "already running" in r.json()["detail"]

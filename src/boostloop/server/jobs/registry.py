@@ -4,10 +4,10 @@ A job body is ``callable(session, workspace_id, now) -> dict[str, int]`` (counts
 ``job_runs.counts``). It runs in ONE transaction that the runner commits together with the run's
 SUCCEEDED record, so a body must not commit (services never do) and a killed run leaves nothing written.
 
-Bodies of the domain jobs are looked up lazily by dotted path (``module:function``) so this registry does
-not import domains that are not there yet; a domain provides the function named below, or the lead points
-the path elsewhere at merge. A body that cannot be imported makes the run FAILED with that message (not
-retried). Tests and plugins add jobs with ``register(JobSpec(...))``.
+Bodies are looked up lazily by dotted path (``module:function``); the domain jobs point at the adapters
+in ``jobs/bodies.py``, which import their domain when they run. A body whose domain is not installed makes
+the run FAILED with that message (``JobUnavailable``: not retried). Tests and plugins add jobs with
+``register(JobSpec(...))``.
 
 Schedules (PLAN.md Phase 8, in the workspace's time zone, DESIGN.md "a workspace has a display time zone"):
 ``snapshots`` hourly at :00; ``insights`` then ``recommendations`` daily 09:00; ``training_data`` weekly
@@ -128,16 +128,16 @@ def get(name: str) -> JobSpec:
 
 
 register(JobSpec("snapshots", "Collect a performance snapshot of every active boost.",
-                 Schedule("hourly", minute=0), "boostloop.server.boosts.jobs:collect_snapshots",
+                 Schedule("hourly", minute=0), "boostloop.server.jobs.bodies:snapshots",
                  invalidates_cache=True))
 register(JobSpec("insights", "Detect patterns, anomalies and best practices.",
-                 Schedule("daily", hour=9), "boostloop.server.insights.jobs:generate_insights",
+                 Schedule("daily", hour=9), "boostloop.server.jobs.bodies:insights",
                  invalidates_cache=True))
 register(JobSpec("recommendations", "Generate boost recommendations with confidence intervals.",
-                 Schedule("daily", hour=9), "boostloop.server.learning.jobs:generate_recommendations",
+                 Schedule("daily", hour=9), "boostloop.server.jobs.bodies:recommendations",
                  invalidates_cache=True))
 register(JobSpec("training_data", "Aggregate finished boosts into the training dataset.",
-                 Schedule("weekly", weekday=6, hour=2), "boostloop.server.learning.jobs:aggregate_training_data"))
+                 Schedule("weekly", weekday=6, hour=2), "boostloop.server.jobs.bodies:training_data"))
 register(JobSpec("notifications", "Deliver new high-priority recommendations and HIGH/CRITICAL insights.",
                  Schedule("every", every_minutes=5), "boostloop.server.notifications.service:notify_job",
                  max_attempts=1, lease_seconds=600))

@@ -21,8 +21,13 @@ _CURRENCIES = frozenset(
     "AED ARS AUD BDT BGN BRL CAD CHF CLP CNY COP CZK DKK EGP EUR GBP HKD HUF IDR ILS INR ISK JPY KES KRW "
     "MAD MXN MYR NGN NOK NZD PEN PHP PKR PLN QAR RON RSD SAR SEK SGD THB TRY TWD UAH USD VND ZAR".split()
 )
-# The attribution models and channel definitions of the attribution issue.
-ATTRIBUTION_MODELS = ("first_touch", "last_touch", "linear", "time_decay", "position_based", "markov", "shapley")
+# The attribution models of the attribution issue (``boostloop.analytics.attribution.MODELS`` when it is
+# installed; this list is the same names, for branches without it) and the channel definitions.
+try:
+    from boostloop.analytics.attribution import MODELS as ATTRIBUTION_MODELS  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - depends on the merge state
+    ATTRIBUTION_MODELS = ("first_touch", "last_touch", "last_non_unknown", "linear", "time_decay",
+                          "position_based", "markov", "shapley")
 ATTRIBUTION_CHANNELS = ("touchpoint_type", "platform", "boost")
 
 
