@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(jobs_app, name="jobs")
 
 
-def _engine(url: str | None):  # noqa: ANN202
+def _engine(url: str | None):
     from boostloop.server.db.session import create_db_engine
 
     return create_db_engine(url or get_settings().database_url)
@@ -42,7 +42,7 @@ def _fail(exc: BoostloopError) -> None:
     raise typer.Exit(2)
 
 
-def _find_workspace(session, ref: str):  # noqa: ANN001, ANN202
+def _find_workspace(session, ref: str):
     from boostloop.server.db.models import Workspace
 
     try:

@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
     cache, limiter_backend = build_backends(settings.redis_url, settings.redis_prefix)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # noqa: ANN202
+    async def lifespan(app: FastAPI):
         scheduler = None
         if start_scheduler:
             from boostloop.server.jobs.scheduler import Scheduler

@@ -70,7 +70,7 @@ class MemoryStore:
 
 
 class RedisStore:
-    def __init__(self, client, prefix: str) -> None:  # noqa: ANN001
+    def __init__(self, client, prefix: str) -> None:
         self._r = client
         self._p = prefix
 
@@ -90,7 +90,7 @@ class RedisStore:
 
 
 class Cache:
-    def __init__(self, store) -> None:  # noqa: ANN001
+    def __init__(self, store) -> None:
         self.store = store
 
     @staticmethod
@@ -124,7 +124,7 @@ class Cache:
         return self.store.bump(f"ver:{workspace_id}")
 
 
-def build_backends(redis_url: str | None, prefix: str):  # noqa: ANN201
+def build_backends(redis_url: str | None, prefix: str):
     """``(cache, rate limiter backend)`` for the settings: Redis when a URL is given, else memory."""
     from boostloop.server.ratelimit import MemoryRateLimiter, RedisRateLimiter
 

@@ -79,7 +79,7 @@ return {c, redis.call('PTTL', KEYS[1])}
 class RedisRateLimiter:
     """Counters shared by every instance through Redis."""
 
-    def __init__(self, client, prefix: str, clock: Callable[[], float] = time.time) -> None:  # noqa: ANN001
+    def __init__(self, client, prefix: str, clock: Callable[[], float] = time.time) -> None:
         self._redis = client
         self._prefix = prefix
         self._clock = clock
@@ -99,7 +99,7 @@ class RedisRateLimiter:
 class RateLimiter:
     """Checks every scope of a class and answers with the first that is exceeded."""
 
-    def __init__(self, backend, enabled: bool = True) -> None:  # noqa: ANN001
+    def __init__(self, backend, enabled: bool = True) -> None:
         self.backend = backend
         self.enabled = enabled
 

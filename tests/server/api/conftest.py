@@ -20,9 +20,9 @@ from boostloop.server.workspaces import service as ws_service
 PASSWORD = "correct horse battery staple"
 
 
-def make_settings(database_url: str, **overrides) -> Settings:  # noqa: ANN003
-    base = dict(database_url=database_url, log_json=True, log_level="WARNING", secret_key="test-secret-" + "x" * 20,
-                run_scheduler=False)
+def make_settings(database_url: str, **overrides) -> Settings:
+    base = {"database_url": database_url, "log_json": True, "log_level": "WARNING",
+            "secret_key": "test-secret-" + "x" * 20, "run_scheduler": False}
     base.update(overrides)
     return Settings(**base)
 
@@ -39,7 +39,7 @@ class Tenancy:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
 
-def seed(engine) -> Tenancy:  # noqa: ANN001
+def seed(engine) -> Tenancy:
     with session_scope(engine) as s:
         people = {}
         for who in ("OWNER", "ADMIN", "MEMBER", "VIEWER", "removed", "outsider"):
@@ -65,7 +65,7 @@ def seed(engine) -> Tenancy:  # noqa: ANN001
 
 
 @pytest.fixture(autouse=True)
-def fast_argon2(monkeypatch):  # noqa: ANN001, ANN201
+def fast_argon2(monkeypatch):
     """Cheap argon2 parameters in tests (the production ones cost ~0.1-1 s per hash on this machine);
     still argon2id, still verified. ``test_production_argon2_parameters`` checks the real ones."""
     from argon2 import PasswordHasher
@@ -76,17 +76,17 @@ def fast_argon2(monkeypatch):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def app(engine):  # noqa: ANN001, ANN201
+def app(engine):
     url = engine.url.render_as_string(hide_password=False)
     return create_app(make_settings(url), engine=engine)
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # noqa: ANN001
+def client(app) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
 
 
 @pytest.fixture
-def tenancy(engine) -> Tenancy:  # noqa: ANN001
+def tenancy(engine) -> Tenancy:
     return seed(engine)

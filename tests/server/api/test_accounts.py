@@ -29,7 +29,7 @@ def test_production_argon2_parameters() -> None:
     assert (p.type.name, p.time_cost, p.memory_cost, p.parallelism) == ("ID", 3, 65536, 4)
 
 
-def test_login_sets_session_and_csrf_and_unsafe_requests_need_the_header(client, tenancy) -> None:  # noqa: ANN001
+def test_login_sets_session_and_csrf_and_unsafe_requests_need_the_header(client, tenancy) -> None:
     r = client.post("/api/v1/auth/login", json={"email": "OWNER@example.com", "password": "wrong password!"})
     assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
     r = client.post("/api/v1/auth/login", json={"email": "owner@example.com", "password": PASSWORD})
@@ -59,14 +59,14 @@ def test_login_sets_session_and_csrf_and_unsafe_requests_need_the_header(client,
     assert client.get(path).status_code == 401
 
 
-def test_session_expires(client, tenancy, app) -> None:  # noqa: ANN001
+def test_session_expires(client, tenancy, app) -> None:
     cookie, _ = sessions.new_session_cookie(app.state.settings.secret_key, tenancy.users["OWNER"])
     assert sessions.read_session_cookie(app.state.settings.secret_key, cookie, max_age=60) is not None
     assert sessions.read_session_cookie(app.state.settings.secret_key, cookie, max_age=-1) is None
     assert sessions.read_session_cookie("another-secret", cookie, max_age=60) is None
 
 
-def test_tokens_are_shown_once_stored_as_sha256_and_revocable(client, engine, tenancy) -> None:  # noqa: ANN001
+def test_tokens_are_shown_once_stored_as_sha256_and_revocable(client, engine, tenancy) -> None:
     h = tenancy.auth("MEMBER")
     r = client.post("/api/v1/me/tokens", json={"name": "ingest", "workspace_id": str(tenancy.a)}, headers=h)
     assert r.status_code == 201, r.text
@@ -89,7 +89,7 @@ def test_tokens_are_shown_once_stored_as_sha256_and_revocable(client, engine, te
     assert client.get("/api/v1/me", headers=new).status_code == 401
 
 
-def test_deactivated_user_and_malformed_authorization_are_401(client, engine, tenancy) -> None:  # noqa: ANN001
+def test_deactivated_user_and_malformed_authorization_are_401(client, engine, tenancy) -> None:
     assert client.get("/api/v1/me", headers={"Authorization": "Basic abc"}).status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer blt_nope"}).status_code == 401
     with session_scope(engine) as s:
@@ -97,7 +97,7 @@ def test_deactivated_user_and_malformed_authorization_are_401(client, engine, te
     assert client.get("/api/v1/me", headers=tenancy.auth("VIEWER")).status_code == 401
 
 
-def test_create_workspace_makes_the_caller_owner(client, tenancy) -> None:  # noqa: ANN001
+def test_create_workspace_makes_the_caller_owner(client, tenancy) -> None:
     r = client.post("/api/v1/workspaces", json={"name": "Gamma", "slug": "gamma", "currency": "EUR",
                                                 "timezone": "Europe/Paris"}, headers=tenancy.auth("VIEWER"))
     assert r.status_code == 201, r.text

@@ -33,19 +33,19 @@ class Case:
     setup: Callable[..., dict] | None = None
 
 
-def _fresh_member(engine, ws_id):  # noqa: ANN001, ANN202
+def _fresh_member(engine, ws_id):
     with session_scope(engine) as s:
         u = auth.create_user(s, email=f"m-{uuid.uuid4().hex[:8]}@example.com")
         ws_service.add_member(s, s.get(Workspace, ws_id), u, Role.VIEWER)
         return {"user": u.id}
 
 
-def _fresh_user(engine, ws_id):  # noqa: ANN001, ANN202, ARG001
+def _fresh_user(engine, ws_id):
     with session_scope(engine) as s:
         return {"email": auth.create_user(s, email=f"n-{uuid.uuid4().hex[:8]}@example.com").email}
 
 
-def _fresh_channel(engine, ws_id):  # noqa: ANN001, ANN202
+def _fresh_channel(engine, ws_id):
     with session_scope(engine) as s:
         return {"channel": notify.create_channel(s, ws_id, kind="WEBHOOK", url="http://127.0.0.1:9/hook").id}
 
@@ -75,14 +75,14 @@ CASES = [
 ]
 
 
-def _call(client, engine, case: Case, ws_id: uuid.UUID, setup_ws: uuid.UUID, headers: dict):  # noqa: ANN001, ANN202
+def _call(client, engine, case: Case, ws_id: uuid.UUID, setup_ws: uuid.UUID, headers: dict):
     ctx = case.setup(engine, setup_ws) if case.setup else {}
     path = case.path.format(ws=ws_id, **ctx)
     body = case.body(ctx) if case.body else None
     return client.request(case.method, path, json=body, headers=headers)
 
 
-def test_every_endpoint_every_role_own_and_other_workspace(client, engine, tenancy) -> None:  # noqa: ANN001
+def test_every_endpoint_every_role_own_and_other_workspace(client, engine, tenancy) -> None:
     with session_scope(engine) as s:  # a revoked token of the OWNER
         owner = s.get(User, tenancy.users["OWNER"])
         row, revoked = auth.create_token(s, owner, name="revoked")
@@ -123,7 +123,7 @@ def test_every_endpoint_every_role_own_and_other_workspace(client, engine, tenan
     assert len(seen) == (len(CASES) * 4 - 1) * 2
 
 
-def test_other_workspace_resources_answer_404_even_through_own_workspace_path(client, engine, tenancy) -> None:  # noqa: ANN001
+def test_other_workspace_resources_answer_404_even_through_own_workspace_path(client, engine, tenancy) -> None:
     """The outsider owns B; A's channel and A's member addressed under B's path do not exist."""
     ch = _fresh_channel(engine, tenancy.a)["channel"]
     h = tenancy.auth("outsider")
@@ -136,7 +136,7 @@ def test_other_workspace_resources_answer_404_even_through_own_workspace_path(cl
         assert s.get(NotificationChannel, ch).enabled is True
 
 
-def test_token_limited_to_a_workspace_cannot_reach_another(client, engine, tenancy) -> None:  # noqa: ANN001
+def test_token_limited_to_a_workspace_cannot_reach_another(client, engine, tenancy) -> None:
     with session_scope(engine) as s:
         # the outsider joins A too, but their new token is limited to B
         ws_service.add_member(s, s.get(Workspace, tenancy.a), s.get(User, tenancy.users["outsider"]), Role.VIEWER)
@@ -149,7 +149,7 @@ def test_token_limited_to_a_workspace_cannot_reach_another(client, engine, tenan
     assert client.get(f"/api/v1/workspaces/{tenancy.a}", headers=tenancy.auth("outsider")).status_code == 200
 
 
-def test_only_owners_make_owners_and_the_last_owner_stays(client, tenancy) -> None:  # noqa: ANN001
+def test_only_owners_make_owners_and_the_last_owner_stays(client, tenancy) -> None:
     a = tenancy.a
     r = client.patch(f"/api/v1/workspaces/{a}/members/{tenancy.users['MEMBER']}", json={"role": "OWNER"},
                      headers=tenancy.auth("ADMIN"))

@@ -12,7 +12,7 @@ from boostloop.server.db.models import ApiToken, Membership, User
 from boostloop.server.db.session import session_scope
 
 
-def test_settings_round_trip_including_attribution_defaults(client, tenancy) -> None:  # noqa: ANN001
+def test_settings_round_trip_including_attribution_defaults(client, tenancy) -> None:
     path = f"/api/v1/workspaces/{tenancy.a}"
     body = {"timezone": "America/New_York", "attribution_model": "time_decay", "click_window_days": 28,
             "view_window_days": 0, "time_decay_half_life_days": 3.5, "benchmarks": {"FACEBOOK": {"roas": 2.5}}}
@@ -25,7 +25,7 @@ def test_settings_round_trip_including_attribution_defaults(client, tenancy) -> 
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "currency"]
 
 
-def test_members_add_change_remove(client, engine, tenancy) -> None:  # noqa: ANN001
+def test_members_add_change_remove(client, engine, tenancy) -> None:
     base = f"/api/v1/workspaces/{tenancy.a}/members"
     h = tenancy.auth("ADMIN")
     names = [m["email"] for m in client.get(base, headers=tenancy.auth("VIEWER")).json()]
@@ -47,7 +47,7 @@ def test_members_add_change_remove(client, engine, tenancy) -> None:  # noqa: AN
                                                     Membership.workspace_id == tenancy.a)) is None
 
 
-def test_jobs_list_trigger_and_paginated_history(client, tenancy) -> None:  # noqa: ANN001
+def test_jobs_list_trigger_and_paginated_history(client, tenancy) -> None:
     base = f"/api/v1/workspaces/{tenancy.a}/jobs"
     jobs = {j["name"]: j for j in client.get(base, headers=tenancy.auth("VIEWER")).json()}
     assert jobs["insights"]["schedule"] == "daily 09:00 workspace time"
@@ -74,7 +74,7 @@ def test_jobs_list_trigger_and_paginated_history(client, tenancy) -> None:  # no
     assert client.get(f"/api/v1/workspaces/{tenancy.b}/jobs/runs", headers=tenancy.auth("outsider")).json()["items"] == []
 
 
-def test_cli_users_create_and_tokens_create(engine, tenancy, monkeypatch) -> None:  # noqa: ANN001
+def test_cli_users_create_and_tokens_create(engine, tenancy, monkeypatch) -> None:
     url = engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("BOOSTLOOP_NEW_PASSWORD", "a fine long password")
     r = CliRunner().invoke(cli, ["users", "create", "cli@example.com", "--name", "Cli", "--workspace", "acme",
@@ -96,7 +96,7 @@ def test_cli_users_create_and_tokens_create(engine, tenancy, monkeypatch) -> Non
     assert r.exit_code == 2
 
 
-def test_cli_token_works_against_the_api(client, engine, tenancy) -> None:  # noqa: ANN001
+def test_cli_token_works_against_the_api(client, engine, tenancy) -> None:
     url = engine.url.render_as_string(hide_password=False)
     r = CliRunner().invoke(cli, ["tokens", "create", "viewer@example.com", "--database-url", url])
     token = json.loads(r.output)["token"]
@@ -104,7 +104,7 @@ def test_cli_token_works_against_the_api(client, engine, tenancy) -> None:  # no
     assert r.status_code == 200 and r.json()["role"] == "VIEWER"
 
 
-def test_trigger_while_a_run_holds_the_lease_is_409(client, engine, tenancy) -> None:  # noqa: ANN001
+def test_trigger_while_a_run_holds_the_lease_is_409(client, engine, tenancy) -> None:
     from datetime import UTC, datetime
 
     from boostloop.server.jobs import lease

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 
-def test_validation_errors_list_each_field(client, tenancy) -> None:  # noqa: ANN001
+def test_validation_errors_list_each_field(client, tenancy) -> None:
     r = client.patch(f"/api/v1/workspaces/{tenancy.a}", headers=tenancy.auth("ADMIN"),
                      json={"click_window_days": 0, "time_decay_half_life_days": -1, "surprise": 1})
     assert r.status_code == 422
@@ -17,7 +17,7 @@ def test_validation_errors_list_each_field(client, tenancy) -> None:  # noqa: AN
     assert locs == [("body", "click_window_days"), ("body", "surprise"), ("body", "time_decay_half_life_days")]
 
 
-def test_domain_validation_is_422_with_fields(client, tenancy) -> None:  # noqa: ANN001
+def test_domain_validation_is_422_with_fields(client, tenancy) -> None:
     r = client.patch(f"/api/v1/workspaces/{tenancy.a}", headers=tenancy.auth("ADMIN"),
                      json={"attribution_model": "astrology", "timezone": "Nowhere/Land"})
     assert r.status_code == 422
@@ -27,13 +27,13 @@ def test_domain_validation_is_422_with_fields(client, tenancy) -> None:  # noqa:
     assert ws["timezone"] == "Europe/Berlin" and ws["attribution_model"] == "markov"
 
 
-def test_null_for_a_required_setting_means_unchanged_not_500(client, tenancy) -> None:  # noqa: ANN001
+def test_null_for_a_required_setting_means_unchanged_not_500(client, tenancy) -> None:
     r = client.patch(f"/api/v1/workspaces/{tenancy.a}", headers=tenancy.auth("ADMIN"),
                      json={"name": None, "timezone": None})
     assert r.status_code == 200 and r.json()["name"] == "Acme"
 
 
-def test_malformed_json_bad_uuid_unknown_route_and_method(client, tenancy) -> None:  # noqa: ANN001
+def test_malformed_json_bad_uuid_unknown_route_and_method(client, tenancy) -> None:
     h = {**tenancy.auth("ADMIN"), "content-type": "application/json"}
     r = client.patch(f"/api/v1/workspaces/{tenancy.a}", content=b"{not json", headers=h)
     assert r.status_code == 422 and r.json()["errors"][0]["loc"][0] == "body"
@@ -51,7 +51,7 @@ def test_malformed_json_bad_uuid_unknown_route_and_method(client, tenancy) -> No
     assert r.status_code == 404
 
 
-def test_unexpected_errors_are_500_problems_without_internals(app, client, tenancy) -> None:  # noqa: ANN001
+def test_unexpected_errors_are_500_problems_without_internals(app, client, tenancy) -> None:
     from fastapi import APIRouter
 
     router = APIRouter()

@@ -20,7 +20,7 @@ from tests.server.api.conftest import make_settings
 REPO = Path(__file__).resolve().parents[3]
 
 
-def test_request_id_is_echoed_or_made(client) -> None:  # noqa: ANN001
+def test_request_id_is_echoed_or_made(client) -> None:
     r = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert r.headers["x-request-id"] == "abc-123" and r.json() == {"status": "ok"}
     r = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces <script>"})
@@ -29,7 +29,7 @@ def test_request_id_is_echoed_or_made(client) -> None:  # noqa: ANN001
     assert r.status_code == 401 and r.json()["request_id"] == r.headers["x-request-id"]
 
 
-def test_json_logs_carry_the_request_id(client, tenancy, caplog) -> None:  # noqa: ANN001
+def test_json_logs_carry_the_request_id(client, tenancy, caplog) -> None:
     caplog.set_level(logging.INFO, logger="boostloop.access")
     client.get(f"/api/v1/workspaces/{tenancy.a}", headers={**tenancy.auth("VIEWER"), "X-Request-ID": "rid-77"})
     records = [r for r in caplog.records if r.name == "boostloop.access"]
@@ -41,7 +41,7 @@ def test_json_logs_carry_the_request_id(client, tenancy, caplog) -> None:  # noq
     assert "request_id" not in json.loads(JsonFormatter().format(logging.makeLogRecord({"msg": "x"})))
 
 
-def test_request_id_reaches_log_lines_written_during_the_request(engine, tenancy) -> None:  # noqa: ANN001
+def test_request_id_reaches_log_lines_written_during_the_request(engine, tenancy) -> None:
     app = create_app(make_settings(engine.url.render_as_string(hide_password=False), log_level="INFO"),
                      engine=engine)
     lines: list[str] = []
@@ -68,7 +68,7 @@ def _sample(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
-def test_metrics_by_route_template_and_job_outcomes(client, tenancy) -> None:  # noqa: ANN001
+def test_metrics_by_route_template_and_job_outcomes(client, tenancy) -> None:
     before = client.get("/metrics").text
     route = "/api/v1/workspaces/{workspace_id}/members"
     n0 = _sample(before, "boostloop_http_request_duration_seconds_count", route=route, status="200")
@@ -99,7 +99,7 @@ def test_attribution_timer_counts_errors() -> None:
     assert metrics.ATTRIBUTION_ERRORS.labels(kind="t")._value.get() == e0 + 1
 
 
-def test_readyz_checks_database_and_migration_head(client, engine) -> None:  # noqa: ANN001
+def test_readyz_checks_database_and_migration_head(client, engine) -> None:
     r = client.get("/readyz")
     assert r.status_code == 200, r.text
     assert r.json()["revision"] == r.json()["head"]
@@ -109,7 +109,7 @@ def test_readyz_checks_database_and_migration_head(client, engine) -> None:  # n
     assert r.status_code == 503 and "boostloop db upgrade" in r.json()["detail"]
 
 
-def test_readyz_when_the_database_is_unreachable(tmp_path) -> None:  # noqa: ANN001
+def test_readyz_when_the_database_is_unreachable(tmp_path) -> None:
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     with TestClient(create_app(make_settings(url))) as c:
         r = c.get("/readyz")

@@ -15,7 +15,7 @@ from boostloop.server.notifications import service as notify
 from tests.server.api.conftest import make_settings
 
 
-def test_request_session_commits_on_success_and_rolls_back_on_error(app, engine, tenancy) -> None:  # noqa: ANN001
+def test_request_session_commits_on_success_and_rolls_back_on_error(app, engine, tenancy) -> None:
     router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/test")
 
     @router.post("/write-then-fail")
@@ -38,13 +38,13 @@ def test_request_session_commits_on_success_and_rolls_back_on_error(app, engine,
     assert names == ["whole"]
 
 
-def test_login_is_rate_limited_per_ip(client, tenancy) -> None:  # noqa: ANN001
+def test_login_is_rate_limited_per_ip(client, tenancy) -> None:
     codes = [client.post("/api/v1/auth/login", json={"email": "owner@example.com", "password": "wrong guess!"})
              .status_code for _ in range(11)]
     assert codes == [401] * 10 + [429]
 
 
-def test_serve_starts_and_stops_the_scheduler(engine) -> None:  # noqa: ANN001
+def test_serve_starts_and_stops_the_scheduler(engine) -> None:
     app = create_app(make_settings(engine.url.render_as_string(hide_password=False)), engine=engine,
                      start_scheduler=True)
     with TestClient(app):
@@ -56,12 +56,12 @@ def test_serve_starts_and_stops_the_scheduler(engine) -> None:  # noqa: ANN001
         assert app.state.scheduler is None
 
 
-def test_root_still_lists_boosts(client) -> None:  # noqa: ANN001
+def test_root_still_lists_boosts(client) -> None:
     r = client.get("/")
     assert r.status_code == 200 and "<h1>Boosts</h1>" in r.text
 
 
-def test_openapi_has_examples_problem_schema_and_security(client) -> None:  # noqa: ANN001
+def test_openapi_has_examples_problem_schema_and_security(client) -> None:
     doc = client.get("/openapi.json").json()
     assert "Problem" in doc["components"]["schemas"]
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

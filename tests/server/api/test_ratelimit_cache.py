@@ -17,7 +17,7 @@ from tests.server.api.conftest import make_settings
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def _redis():  # noqa: ANN202
+def _redis():
     import redis
 
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
@@ -29,7 +29,7 @@ def _redis():  # noqa: ANN202
 
 
 @pytest.fixture
-def redis_prefix():  # noqa: ANN201
+def redis_prefix():
     client = _redis()
     prefix = f"test-{uuid.uuid4().hex[:10]}:"
     yield prefix
@@ -47,14 +47,14 @@ class FakeClock:
 
 
 @pytest.fixture(params=["memory", "redis"])
-def limiter_backend(request, redis_prefix):  # noqa: ANN001, ANN201
+def limiter_backend(request, redis_prefix):
     clock = FakeClock(6_000_000.5)  # 0.5 s into a minute window
     if request.param == "memory":
         return MemoryRateLimiter(clock), clock
     return RedisRateLimiter(_redis(), redis_prefix, clock), clock
 
 
-def test_fixed_window_counts_refuses_and_resets(limiter_backend) -> None:  # noqa: ANN001
+def test_fixed_window_counts_refuses_and_resets(limiter_backend) -> None:
     backend, clock = limiter_backend
     lim = Limit(3, 60)
     decisions = [backend.hit("k", lim) for _ in range(5)]
@@ -66,7 +66,7 @@ def test_fixed_window_counts_refuses_and_resets(limiter_backend) -> None:  # noq
     assert backend.hit("k", lim).allowed
 
 
-def test_limiter_checks_token_and_workspace_scopes(limiter_backend, monkeypatch) -> None:  # noqa: ANN001
+def test_limiter_checks_token_and_workspace_scopes(limiter_backend, monkeypatch) -> None:
     backend, _ = limiter_backend
     monkeypatch.setitem(ratelimit.LIMITS, "expensive", {"token": Limit(2, 600), "workspace": Limit(3, 3600)})
     rl = RateLimiter(backend)
@@ -80,7 +80,7 @@ def test_limiter_checks_token_and_workspace_scopes(limiter_backend, monkeypatch)
 
 
 @pytest.mark.parametrize("backend", ["memory", "redis"])
-def test_api_answers_429_with_retry_after_on_job_triggers(engine, tenancy, backend, monkeypatch, request) -> None:  # noqa: ANN001
+def test_api_answers_429_with_retry_after_on_job_triggers(engine, tenancy, backend, monkeypatch, request) -> None:
     prefix = request.getfixturevalue("redis_prefix") if backend == "redis" else "unused:"
     monkeypatch.setitem(ratelimit.LIMITS, "expensive", {"token": Limit(2, 600), "workspace": Limit(20, 3600)})
     settings = make_settings(engine.url.render_as_string(hide_password=False),
@@ -102,7 +102,7 @@ def test_api_answers_429_with_retry_after_on_job_triggers(engine, tenancy, backe
 
 
 @pytest.fixture(params=["memory", "redis"])
-def cache(request, redis_prefix) -> Cache:  # noqa: ANN001
+def cache(request, redis_prefix) -> Cache:
     if request.param == "memory":
         return Cache(MemoryStore(FakeClock(0.0)))
     return Cache(RedisStore(_redis(), redis_prefix))
@@ -112,7 +112,7 @@ def test_cache_get_or_set_and_per_workspace_invalidation(cache: Cache) -> None:
     a, b = uuid.uuid4(), uuid.uuid4()
     calls = []
 
-    def compute(v):  # noqa: ANN001, ANN202
+    def compute(v):
         return lambda: calls.append(v) or {"value": v}
 
     assert cache.get_or_set(a, "insights", {"sev": "HIGH"}, 900, compute(1)) == {"value": 1}
@@ -137,7 +137,7 @@ def test_memory_cache_ttl_expires() -> None:
     assert c.get(ws, "effectiveness") is None
 
 
-def test_redis_cache_sets_the_ttl(redis_prefix) -> None:  # noqa: ANN001
+def test_redis_cache_sets_the_ttl(redis_prefix) -> None:
     client = _redis()
     c = Cache(RedisStore(client, redis_prefix))
     ws = uuid.uuid4()
@@ -146,14 +146,14 @@ def test_redis_cache_sets_the_ttl(redis_prefix) -> None:  # noqa: ANN001
     assert 295 <= client.ttl(key) <= 300
 
 
-def test_build_backends_chooses_redis_when_configured(redis_prefix) -> None:  # noqa: ANN001
+def test_build_backends_chooses_redis_when_configured(redis_prefix) -> None:
     cache, limiter = build_backends(REDIS_URL, redis_prefix)
     assert isinstance(cache.store, RedisStore) and isinstance(limiter, RedisRateLimiter)
     cache, limiter = build_backends(None, redis_prefix)
     assert isinstance(cache.store, MemoryStore) and isinstance(limiter, MemoryRateLimiter)
 
 
-def test_successful_snapshot_like_job_invalidates_the_workspace_cache(engine, tenancy) -> None:  # noqa: ANN001
+def test_successful_snapshot_like_job_invalidates_the_workspace_cache(engine, tenancy) -> None:
     from boostloop.server.jobs import registry
     from boostloop.server.jobs.runner import run_job
 

@@ -20,17 +20,16 @@ import random
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from boostloop.server.app import create_app
-from tests.server.api.conftest import make_settings, seed
-from tests.conftest import fresh_database_url
 from boostloop.server.db.session import create_db_engine
+from tests.conftest import fresh_database_url
+from tests.server.api.conftest import make_settings, seed
 
 
 @pytest.fixture
-def api_schema(request, tmp_path):  # noqa: ANN001, ANN201
+def api_schema(request, tmp_path):
     url = next(fresh_database_url("sqlite", request, tmp_path))
     engine = create_db_engine(url)
     tenancy = seed(engine)
@@ -41,7 +40,7 @@ def api_schema(request, tmp_path):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.slow
-def test_api_conforms_to_its_openapi(api_schema) -> None:  # noqa: ANN001
+def test_api_conforms_to_its_openapi(api_schema) -> None:
     ctx = api_schema.boostloop
     ran = []
     for result in api_schema.get_all_operations():
@@ -52,7 +51,7 @@ def test_api_conforms_to_its_openapi(api_schema) -> None:  # noqa: ANN001
         @given(case=op.as_strategy())
         @settings(max_examples=8, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
-        def check(case) -> None:  # noqa: ANN001
+        def check(case) -> None:
             if "workspace_id" in (case.path_parameters or {}) and random.Random(repr(case.body)).random() < 0.5:
                 case.path_parameters["workspace_id"] = ctx["ws"]
             # explicit auth: schemathesis also re-sends without it and with a wrong one, expecting 401

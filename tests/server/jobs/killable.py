@@ -14,8 +14,8 @@ from boostloop.server.db.models import NotificationChannel
 from boostloop.server.jobs import registry
 
 
-def write_channels(n: int, kill_after: int | None):  # noqa: ANN201
-    def body(session, workspace_id, now):  # noqa: ANN001, ANN202
+def write_channels(n: int, kill_after: int | None):
+    def body(session, workspace_id, now):
         for i in range(n):
             session.add(NotificationChannel(workspace_id=workspace_id, kind="EMAIL", name=f"job-row-{i}",
                                             recipients=["x@example.com"], enabled=True, created_at=now))

@@ -65,7 +65,7 @@ def test_registry_has_the_plan_jobs() -> None:
 
 # --- lease ------------------------------------------------------------------------------------------------
 
-def test_lease_one_holder_until_expiry(engine) -> None:  # noqa: ANN001
+def test_lease_one_holder_until_expiry(engine) -> None:
     t = utc(2026, 1, 1)
     assert lease.acquire(engine, "k", "a", t, 60)
     assert not lease.acquire(engine, "k", "b", t + timedelta(seconds=59), 60)
@@ -80,16 +80,16 @@ def test_lease_one_holder_until_expiry(engine) -> None:  # noqa: ANN001
 # --- runner -----------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def ws(engine) -> uuid.UUID:  # noqa: ANN001
+def ws(engine) -> uuid.UUID:
     with session_scope(engine) as s:
         return create_workspace(s, name="W", slug="w", timezone="Europe/Berlin").id
 
 
 @pytest.fixture
-def job():  # noqa: ANN201
+def job():
     names = []
 
-    def make(name: str, body, **kw):  # noqa: ANN001, ANN003, ANN202
+    def make(name: str, body, **kw):
         registry.register(JobSpec(name, "test", None, body, **kw))
         names.append(name)
         return name
@@ -99,15 +99,15 @@ def job():  # noqa: ANN201
         registry.unregister(n)
 
 
-def _runs(engine, name):  # noqa: ANN001, ANN202
+def _runs(engine, name):
     with session_scope(engine) as s:
         return list(s.scalars(sa.select(JobRun).where(JobRun.job_name == name).order_by(JobRun.attempt)))
 
 
-def test_retries_with_backoff_then_success_records_every_attempt(engine, ws, job) -> None:  # noqa: ANN001
+def test_retries_with_backoff_then_success_records_every_attempt(engine, ws, job) -> None:
     calls = []
 
-    def flaky(session, workspace_id, now):  # noqa: ANN001, ANN202
+    def flaky(session, workspace_id, now):
         calls.append(now)
         session.add(NotificationChannel(workspace_id=workspace_id, kind="EMAIL", name=f"try{len(calls)}",
                                         recipients=["a@b.c"], enabled=True, created_at=now))
@@ -132,8 +132,8 @@ def test_retries_with_backoff_then_success_records_every_attempt(engine, ws, job
     assert lease.holder_of(engine, lease_key(name, ws)) is None
 
 
-def test_exhausted_retries_fail_and_release_the_lease(engine, ws, job) -> None:  # noqa: ANN001
-    def broken(session, workspace_id, now):  # noqa: ANN001, ANN202
+def test_exhausted_retries_fail_and_release_the_lease(engine, ws, job) -> None:
+    def broken(session, workspace_id, now):
         raise ValueError("bad data in boost 7")
 
     name = job("broken", broken, max_attempts=2, backoff_seconds=1)
@@ -143,7 +143,7 @@ def test_exhausted_retries_fail_and_release_the_lease(engine, ws, job) -> None: 
     assert lease.holder_of(engine, lease_key(name, ws)) is None
 
 
-def test_unavailable_body_fails_once_without_retry(engine, ws, job) -> None:  # noqa: ANN001
+def test_unavailable_body_fails_once_without_retry(engine, ws, job) -> None:
     name = job("missing", "boostloop.server.nowhere.jobs:run", max_attempts=3)
     slept: list[float] = []
     out = run_job(engine, name, ws, sleep=slept.append)
@@ -151,7 +151,7 @@ def test_unavailable_body_fails_once_without_retry(engine, ws, job) -> None:  # 
     assert "is not available" in out.error
 
 
-def test_a_held_lease_skips_the_run(engine, ws, job) -> None:  # noqa: ANN001
+def test_a_held_lease_skips_the_run(engine, ws, job) -> None:
     name = job("held", lambda s, w, n: {"x": 1})
     now = datetime.now(UTC)
     assert lease.acquire(engine, lease_key(name, ws), "someone-else", now, 600)
@@ -159,11 +159,11 @@ def test_a_held_lease_skips_the_run(engine, ws, job) -> None:  # noqa: ANN001
     assert _runs(engine, name) == []
 
 
-def test_job_killed_half_way_leaves_nothing_and_the_next_run_completes_it(engine, ws, job) -> None:  # noqa: ANN001
+def test_job_killed_half_way_leaves_nothing_and_the_next_run_completes_it(engine, ws, job) -> None:
     url = engine.url.render_as_string(hide_password=False)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run([sys.executable, "-m", "tests.server.jobs.killable", url, str(ws), "50", "25"],
-                          cwd=REPO, env=env, capture_output=True, timeout=120)
+                          cwd=REPO, env=env, capture_output=True, timeout=120, check=False)
     assert proc.returncode == -9, proc.stderr.decode()[-2000:]  # SIGKILL half-way
     with session_scope(engine) as s:
         written = s.scalar(sa.select(sa.func.count()).select_from(NotificationChannel)
@@ -189,7 +189,7 @@ def test_job_killed_half_way_leaves_nothing_and_the_next_run_completes_it(engine
 
 # --- scheduler --------------------------------------------------------------------------------------------
 
-def test_scheduler_runs_what_is_due_once_per_occurrence(engine, ws, job, monkeypatch) -> None:  # noqa: ANN001
+def test_scheduler_runs_what_is_due_once_per_occurrence(engine, ws, job, monkeypatch) -> None:
     monkeypatch.setattr(registry, "REGISTRY", {})
     seen = []
     registry.register(JobSpec("hourly_t", "t", Schedule("hourly"), lambda s, w, n: seen.append(("h", n)) or {}))
@@ -211,7 +211,7 @@ def test_scheduler_runs_what_is_due_once_per_occurrence(engine, ws, job, monkeyp
     assert triggers == {JobTrigger.SCHEDULE}
 
 
-def test_scheduler_thread_starts_and_stops(engine, ws, monkeypatch) -> None:  # noqa: ANN001
+def test_scheduler_thread_starts_and_stops(engine, ws, monkeypatch) -> None:
     import threading
 
     monkeypatch.setattr(registry, "REGISTRY", {})
@@ -227,7 +227,7 @@ def test_scheduler_thread_starts_and_stops(engine, ws, monkeypatch) -> None:  # 
     assert sched._thread is None
 
 
-def test_cli_jobs_run(engine, ws, tmp_path) -> None:  # noqa: ANN001
+def test_cli_jobs_run(engine, ws, tmp_path) -> None:
     from typer.testing import CliRunner
 
     from boostloop.cli import app

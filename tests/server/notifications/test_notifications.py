@@ -23,12 +23,12 @@ T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def ws(engine) -> uuid.UUID:  # noqa: ANN001
+def ws(engine) -> uuid.UUID:
     with session_scope(engine) as s:
         return create_workspace(s, name="W", slug="w").id
 
 
-def add_insight(s, ws, severity, title, at):  # noqa: ANN001, ANN201
+def add_insight(s, ws, severity, title, at):
     i = BoostInsight(workspace_id=ws, insight_type=InsightType.ANOMALY, category=InsightCategory.BUDGET,
                      severity=severity, title=title, description=f"{title} details", data_points={},
                      fingerprint=uuid.uuid4().hex, period_start=at - timedelta(days=7), period_end=at,
@@ -37,7 +37,7 @@ def add_insight(s, ws, severity, title, at):  # noqa: ANN001, ANN201
     return i
 
 
-def add_rec(s, ws, priority, at):  # noqa: ANN001, ANN201
+def add_rec(s, ws, priority, at):
     r = BoostRecommendation(
         workspace_id=ws, recommendation_type=RecommendationType.BOOST_HIGH_PERFORMER, confidence=0.8,
         priority=priority, suggested_budget_cents=25_000, suggested_duration_days=5,
@@ -54,7 +54,7 @@ def settings_for(smtp_port: int) -> Settings:
                     notify_max_priority=2)
 
 
-def test_webhook_delivered_once_each_signed_with_retries(engine, ws) -> None:  # noqa: ANN001
+def test_webhook_delivered_once_each_signed_with_retries(engine, ws) -> None:
     settings = settings_for(free_port())
     with WebhookReceiver(plan=[500]) as hook:
         with session_scope(engine) as s:
@@ -101,7 +101,7 @@ def test_webhook_delivered_once_each_signed_with_retries(engine, ws) -> None:  #
     assert all(d.response_status == 200 for d in log)
 
 
-def test_undeliverable_webhook_fails_after_five_attempts(engine, ws) -> None:  # noqa: ANN001
+def test_undeliverable_webhook_fails_after_five_attempts(engine, ws) -> None:
     settings = settings_for(free_port())
     with session_scope(engine) as s:
         ch = service.create_channel(s, ws, kind="WEBHOOK", url=f"http://127.0.0.1:{free_port()}/nobody")
@@ -122,7 +122,7 @@ def test_undeliverable_webhook_fails_after_five_attempts(engine, ws) -> None:  #
     assert d.status == "FAILED" and d.attempts == 5 and "ConnectError" in d.last_error
 
 
-def test_email_delivered_once_through_smtp(engine, ws, monkeypatch) -> None:  # noqa: ANN001
+def test_email_delivered_once_through_smtp(engine, ws, monkeypatch) -> None:
     with SmtpReceiver() as smtp:
         settings = settings_for(smtp.port)
         with session_scope(engine) as s:
@@ -153,7 +153,7 @@ def test_email_delivered_once_through_smtp(engine, ws, monkeypatch) -> None:  # 
     assert settings.smtp_port == smtp.port
 
 
-def test_channel_api_shows_secret_once_and_validates(client, tenancy) -> None:  # noqa: ANN001
+def test_channel_api_shows_secret_once_and_validates(client, tenancy) -> None:
     base = f"/api/v1/workspaces/{tenancy.a}/notifications"
     h = tenancy.auth("ADMIN")
     r = client.post(f"{base}/channels", json={"kind": "WEBHOOK", "url": "https://hooks.example.com/x"}, headers=h)

@@ -139,7 +139,7 @@ def enforce_rate_limit(request: Request, klass: str, scopes: dict[str, str]) -> 
         )
 
 
-def require(role: Role, limit: str | None = None):  # noqa: ANN201 - a FastAPI dependency
+def require(role: Role, limit: str | None = None):
     """Dependency: the caller is a member of ``{workspace_id}`` with at least ``role``.
 
     ``limit`` is the rate-limit class (``read`` for GET, ``write`` otherwise, unless given:
@@ -181,5 +181,5 @@ CanAdminExpensive = Annotated[WorkspaceAccess, Depends(require(Role.ADMIN, limit
 IsOwner = Annotated[WorkspaceAccess, Depends(require(Role.OWNER))]
 
 
-def get_cache(request: Request):  # noqa: ANN201
+def get_cache(request: Request):
     return request.app.state.cache

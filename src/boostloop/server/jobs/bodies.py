@@ -18,7 +18,7 @@ from boostloop.server.jobs.registry import JobUnavailable
 from boostloop.server.observability import metrics
 
 
-def _need(module: str):  # noqa: ANN202
+def _need(module: str):
     import importlib
 
     try:

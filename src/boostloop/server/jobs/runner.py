@@ -57,7 +57,7 @@ def _short_error(exc: BaseException) -> str:
 def run_job(
     engine: Engine, name: str, workspace_id: uuid.UUID, *, trigger: JobTrigger = JobTrigger.MANUAL,
     now: datetime | None = None, holder: str | None = None, sleep: Callable[[float], None] = time.sleep,
-    cache=None,  # noqa: ANN001 - boostloop.server.cache.Cache, invalidated after jobs that change data
+    cache=None,
     max_attempts: int | None = None,
 ) -> RunOutcome:
     spec = registry.get(name)

@@ -44,7 +44,7 @@ def due_jobs(engine: Engine, now: datetime) -> list[tuple[str, uuid.UUID]]:
 
 
 class Scheduler:
-    def __init__(self, engine: Engine, *, tick_seconds: float = 30.0, cache=None) -> None:  # noqa: ANN001
+    def __init__(self, engine: Engine, *, tick_seconds: float = 30.0, cache=None) -> None:
         self.engine = engine
         self.tick_seconds = tick_seconds
         self.cache = cache
@@ -65,7 +65,7 @@ class Scheduler:
         while not self._stop.is_set():
             try:
                 self.tick()
-            except Exception:  # noqa: BLE001 - the scheduler must outlive one bad tick
+            except Exception:
                 log.exception("scheduler tick failed")
             self._stop.wait(self.tick_seconds)
 

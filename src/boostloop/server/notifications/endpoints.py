@@ -11,7 +11,11 @@ from boostloop.server.api.deps import CanAdmin, CanRead, DbSession
 from boostloop.server.api.problems import problem_responses
 from boostloop.server.notifications import service
 from boostloop.server.notifications.schemas import (
-    ChannelCreate, ChannelCreated, ChannelOut, ChannelUpdate, DeliveryOut,
+    ChannelCreate,
+    ChannelCreated,
+    ChannelOut,
+    ChannelUpdate,
+    DeliveryOut,
 )
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/notifications", tags=["notifications"],

@@ -66,7 +66,7 @@ def post_webhook(url: str, secret: str, payload: dict, delivery_id: str, *, time
     return resp.status_code
 
 
-def send_email(settings, recipients: list[str], subject: str, text: str, delivery_id: str) -> None:  # noqa: ANN001
+def send_email(settings, recipients: list[str], subject: str, text: str, delivery_id: str) -> None:
     if not settings.smtp_host:
         raise DeliveryError("no SMTP server configured (BOOSTLOOP_SMTP_HOST)")
     msg = EmailMessage()

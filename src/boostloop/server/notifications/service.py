@@ -25,7 +25,12 @@ from sqlalchemy.orm import Session
 
 from boostloop.enums import InsightSeverity, RecommendationStatus
 from boostloop.errors import FieldError, InvalidInput, NotFound
-from boostloop.server.db.models import BoostInsight, BoostRecommendation, NotificationChannel, NotificationDelivery
+from boostloop.server.db.models import (
+    BoostInsight,
+    BoostRecommendation,
+    NotificationChannel,
+    NotificationDelivery,
+)
 from boostloop.server.notifications import senders
 from boostloop.server.observability import metrics
 from boostloop.server.settings import Settings, get_settings

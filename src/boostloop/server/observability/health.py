@@ -38,7 +38,7 @@ def healthz() -> Health:
 
 @router.get("/readyz", response_model=Ready, openapi_extra={"security": []}, summary="Readiness: database reachable and migrated to head",
             responses=problem_responses(503))
-def readyz(request: Request):  # noqa: ANN201
+def readyz(request: Request):
     engine = request.app.state.engine
     heads = request.app.state.__dict__.setdefault("_migration_heads", None)
     if heads is None:

@@ -19,10 +19,10 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 class ObservabilityMiddleware:
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+    async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -33,7 +33,7 @@ class ObservabilityMiddleware:
         start = time.perf_counter()
         status_holder = {"status": 500}
 
-        async def send_wrapper(message) -> None:  # noqa: ANN001
+        async def send_wrapper(message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 headers = list(message.get("headers") or [])
@@ -43,7 +43,7 @@ class ObservabilityMiddleware:
 
         started = {"yes": False}
 
-        async def send_tracking(message) -> None:  # noqa: ANN001
+        async def send_tracking(message) -> None:
             if message["type"] == "http.response.start":
                 started["yes"] = True
             await send_wrapper(message)

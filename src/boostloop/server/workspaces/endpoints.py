@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import uuid
 
-from boostloop.enums import Role
-
 from fastapi import APIRouter, Response, status
 
+from boostloop.enums import Role
 from boostloop.server.api.deps import CanAdmin, CanRead, CurrentPrincipal, DbSession, IsOwner
 from boostloop.server.api.problems import problem_responses
 from boostloop.server.workspaces import service
 from boostloop.server.workspaces.schemas import (
-    MemberAdd, MemberOut, MemberUpdate, WorkspaceCreate, WorkspaceOut, WorkspaceUpdate,
+    MemberAdd,
+    MemberOut,
+    MemberUpdate,
+    WorkspaceCreate,
+    WorkspaceOut,
+    WorkspaceUpdate,
 )
 
 router = APIRouter(prefix="/api/v1/workspaces", tags=["workspaces"],
                    responses=problem_responses(401, 404, 422, 429))
 
 
-def _out(ws, role) -> WorkspaceOut:  # noqa: ANN001
+def _out(ws, role) -> WorkspaceOut:
     return WorkspaceOut.model_validate(ws).model_copy(update={"role": role})
 
 
-def _member(m, u) -> MemberOut:  # noqa: ANN001
+def _member(m, u) -> MemberOut:
     return MemberOut(user_id=u.id, email=u.email, name=u.name, role=m.role, joined_at=m.created_at)
 
 

@@ -18,8 +18,7 @@ from boostloop.server.db.models import Membership, User, Workspace
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 # ISO 4217 codes in use (active codes as of the 2024 list); money is stored in their minor units.
 _CURRENCIES = frozenset(
-    "AED ARS AUD BDT BGN BRL CAD CHF CLP CNY COP CZK DKK EGP EUR GBP HKD HUF IDR ILS INR ISK JPY KES KRW "
-    "MAD MXN MYR NGN NOK NZD PEN PHP PKR PLN QAR RON RSD SAR SEK SGD THB TRY TWD UAH USD VND ZAR".split()
+    ["AED", "ARS", "AUD", "BDT", "BGN", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CZK", "DKK", "EGP", "EUR", "GBP", "HKD", "HUF", "IDR", "ILS", "INR", "ISK", "JPY", "KES", "KRW", "MAD", "MXN", "MYR", "NGN", "NOK", "NZD", "PEN", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "SAR", "SEK", "SGD", "THB", "TRY", "TWD", "UAH", "USD", "VND", "ZAR"]
 )
 # The attribution models of the attribution issue (``boostloop.analytics.attribution.MODELS`` when it is
 # installed; this list is the same names, for branches without it) and the channel definitions.

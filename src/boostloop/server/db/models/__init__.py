@@ -8,8 +8,8 @@ from boostloop.server.db.models.content import OrganicPostMetric, SocialAccount,
 from boostloop.server.db.models.experiments import BoostExperiment, BoostExperimentVariant
 from boostloop.server.db.models.insights import BoostInsight
 from boostloop.server.db.models.jobs import JobLease, JobRun
-from boostloop.server.db.models.notifications import NotificationChannel, NotificationDelivery
 from boostloop.server.db.models.learning import BoostMlTrainingData, BoostRecommendation, TrainedModel
+from boostloop.server.db.models.notifications import NotificationChannel, NotificationDelivery
 from boostloop.server.db.models.workspaces import ApiToken, Membership, User, Workspace
 
 __all__ = [
