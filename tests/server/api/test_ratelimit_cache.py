@@ -1,8 +1,9 @@
-"""Rate limits and the cache, in memory and against the Redis at 127.0.0.1:6379 (random key prefix per
-test; skipped only if that Redis is unreachable)."""
+"""Rate limits and the cache, in memory and against Redis (``BOOSTLOOP_TEST_REDIS_URL``, default the
+Redis at 127.0.0.1:6379 db 15; a random key prefix per test; skipped only if that Redis is unreachable)."""
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -14,7 +15,8 @@ from boostloop.server.cache import Cache, MemoryStore, RedisStore, build_backend
 from boostloop.server.ratelimit import Limit, MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from tests.server.api.conftest import make_settings
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+# CI (.ci/run) sets BOOSTLOOP_TEST_REDIS_URL; the machine's Redis otherwise.
+REDIS_URL = os.environ.get("BOOSTLOOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _redis():
