@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from boostloop.enums import JobStatus, JobTrigger
 from boostloop.server.db.models import JobLease, JobRun, NotificationChannel, Workspace
@@ -245,3 +247,45 @@ def test_cli_jobs_run(engine, ws, tmp_path) -> None:
     with session_scope(engine) as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(JobRun).where(JobRun.trigger == JobTrigger.CLI)) >= 1
         assert s.get(Workspace, ws) is not None
+
+
+_ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham"]
+
+
+@given(
+    now=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC)),
+    tz=st.sampled_from(_ZONES),
+    schedule=st.sampled_from([Schedule("hourly"), Schedule("daily", hour=9), Schedule("weekly", weekday=6, hour=2),
+                              Schedule("every", every_minutes=5), Schedule("daily", hour=2, minute=30)]),
+)
+@example(now=datetime(2026, 3, 29, 12, 0, tzinfo=UTC), tz="Europe/Berlin",  # Sunday 02:00 does not exist
+         schedule=Schedule("weekly", weekday=6, hour=2))
+@example(now=datetime(2026, 10, 25, 12, 0, tzinfo=UTC), tz="Europe/Berlin",  # Sunday 02:00 happens twice
+         schedule=Schedule("weekly", weekday=6, hour=2))
+@settings(max_examples=300, deadline=None)
+def test_last_occurrence_is_the_latest_scheduled_instant_not_after_now(now, tz, schedule) -> None:
+    """Invariants in every zone, DST changes included: the occurrence is not after now; it is less than
+    one period (plus the one-hour DST shift) before now; and in local wall time it is the scheduled
+    minute (and hour / weekday), except when that wall time does not exist that day (spring forward)."""
+    from zoneinfo import ZoneInfo
+
+    occ = schedule.last_occurrence(now, tz)
+    assert occ.tzinfo is not None and occ <= now
+    period = {"hourly": timedelta(hours=1), "daily": timedelta(days=1), "weekly": timedelta(days=7),
+              "every": timedelta(minutes=5)}[schedule.kind]
+    slack = timedelta(hours=1) if schedule.kind in ("daily", "weekly") else timedelta(minutes=45)
+    assert now - occ < period + slack
+    zone = ZoneInfo(tz)
+    local = occ.astimezone(zone)
+    if schedule.kind in ("daily", "weekly"):
+        wall = datetime(local.year, local.month, local.day, schedule.hour, schedule.minute)
+        aware = wall.replace(tzinfo=zone)
+        exists = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
+        if exists:
+            assert (local.hour, local.minute) == (schedule.hour, schedule.minute)
+        else:  # skipped by a spring-forward change: the instant Python's fold=0 gives that wall time
+            assert occ == aware.astimezone(UTC)
+        if schedule.kind == "weekly":
+            assert wall.weekday() == schedule.weekday
+    if schedule.kind == "every":
+        assert local.minute % 5 == 0 and local.second == 0

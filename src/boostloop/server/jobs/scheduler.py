@@ -25,21 +25,31 @@ log = logging.getLogger("boostloop.scheduler")
 
 
 def due_jobs(engine: Engine, now: datetime) -> list[tuple[str, uuid.UUID]]:
+    """(job, workspace) pairs whose latest scheduled time has passed with no SCHEDULE run since.
+
+    One grouped query for the latest scheduled start of every (job, workspace), not one per pair.
+    """
     out: list[tuple[str, uuid.UUID]] = []
     workspaces = workspace_ids(engine)
     with engine.connect() as conn:
-        for spec in list(registry.REGISTRY.values()):
-            if spec.schedule is None:
-                continue
-            for ws_id, tz in workspaces:
-                occ = spec.schedule.last_occurrence(now, tz)
-                ran = conn.execute(
-                    sa.select(JobRun.id).where(JobRun.job_name == spec.name, JobRun.workspace_id == ws_id,
-                                               JobRun.trigger == JobTrigger.SCHEDULE, JobRun.started_at >= occ)
-                    .limit(1)
-                ).first()
-                if ran is None:
-                    out.append((spec.name, ws_id))
+        last = {
+            (name, ws): started
+            for name, ws, started in conn.execute(
+                sa.select(JobRun.job_name, JobRun.workspace_id, sa.func.max(JobRun.started_at))
+                .where(JobRun.trigger == JobTrigger.SCHEDULE)
+                .group_by(JobRun.job_name, JobRun.workspace_id)
+            )
+        }
+    for spec in list(registry.REGISTRY.values()):
+        if spec.schedule is None:
+            continue
+        for ws_id, tz in workspaces:
+            occ = spec.schedule.last_occurrence(now, tz)
+            started = last.get((spec.name, ws_id))
+            if started is not None and started.tzinfo is None:  # max() over SQLite text loses the type
+                started = started.replace(tzinfo=UTC)
+            if started is None or started < occ:
+                out.append((spec.name, ws_id))
     return out
 
 
