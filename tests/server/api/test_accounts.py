@@ -107,3 +107,22 @@ def test_create_workspace_makes_the_caller_owner(client, tenancy) -> None:
     r = client.post("/api/v1/workspaces", json={"name": "D", "slug": "delta", "timezone": "Mars/Olympus"},
                     headers=tenancy.auth("VIEWER"))
     assert r.status_code == 422 and r.json()["errors"] == [{"loc": ["timezone"], "msg": "unknown IANA time zone 'Mars/Olympus'"}]
+
+
+def test_token_expiry(client, engine, tenancy) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    h = tenancy.auth("VIEWER")
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    r = client.post("/api/v1/me/tokens", json={"expires_at": past}, headers=h)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["expires_at"]
+    r = client.post("/api/v1/me/tokens", json={"expires_at": "2030-01-01T00:00:00"}, headers=h)
+    assert r.status_code == 422  # naive
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    r = client.post("/api/v1/me/tokens", json={"expires_at": soon.isoformat()}, headers=h)
+    assert r.status_code == 201
+    token = r.json()["token"]
+    with session_scope(engine) as s:  # let it expire
+        s.execute(sa.update(ApiToken).where(ApiToken.prefix == token[:12])
+                  .values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401

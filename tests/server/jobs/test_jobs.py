@@ -289,3 +289,33 @@ def test_last_occurrence_is_the_latest_scheduled_instant_not_after_now(now, tz, 
             assert wall.weekday() == schedule.weekday
     if schedule.kind == "every":
         assert local.minute % 5 == 0 and local.second == 0
+
+
+def test_racing_runs_of_one_job_one_wins(engine, ws, job) -> None:
+    """Eight threads start the same job at once: exactly one runs it, the others are SKIPPED."""
+    import threading
+
+    started = threading.Barrier(8)
+    inside = []
+
+    def slow(session, workspace_id, now):
+        inside.append(1)
+        import time
+
+        time.sleep(0.3)
+        return {"ran": 1}
+
+    name = job("raced", slow)
+    outcomes = []
+
+    def go() -> None:
+        started.wait()
+        outcomes.append(run_job(engine, name, ws).status)
+
+    threads = [threading.Thread(target=go) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["SKIPPED"] * 7 + ["SUCCEEDED"]
+    assert len(inside) == 1

@@ -78,6 +78,8 @@ def create_token(
             raise NotFound(f"workspace {workspace_id} not found")
     if expires_at is not None and expires_at.tzinfo is None:
         raise InvalidInput(errors=[FieldError(("expires_at",), "must carry a time zone")])
+    if expires_at is not None and expires_at <= datetime.now(UTC):
+        raise InvalidInput(errors=[FieldError(("expires_at",), "must be in the future")])
     token, prefix, digest = tokens.new_token()
     row = ApiToken(user_id=user.id, workspace_id=workspace_id, name=name, prefix=prefix, token_hash=digest,
                    expires_at=expires_at)
