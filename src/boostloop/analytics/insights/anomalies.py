@@ -17,6 +17,9 @@ Two conditions, both required:
 
 Minimum history: ``MIN_HISTORY_WINDOWS`` (8) earlier windows with delivery (a MAD over fewer is unstable),
 and for CPA at least 10 conversions in the history, for CTR at least 20 clicks.
+Sensitivity: for Poisson-like window counts the robust z of a drop to zero is about -sqrt(mean count),
+so a CPA jump is only flagged on boosts with more than ~13 conversions per window (measured in the tests);
+smaller boosts' CPA is too noisy per window to call a jump.
 Known blind spot: conversions reported late (attribution lag) make the latest window look worse;
 snapshots are cumulative as of collection, so a boost with lagging conversions can be flagged.
 """

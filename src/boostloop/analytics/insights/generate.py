@@ -138,6 +138,7 @@ def best_practices(survivors: list[Finding], data: InsightInput) -> tuple[Insigh
         if f.insight_type is not InsightType.PATTERN:
             continue
         key = f.data.get("dimension") or f"budget:{f.data.get('platform')}"
+        key = "hour_of_day" if key in ("hour", "daypart") else key
         by_dim.setdefault(key, []).append(f)
     items: list[Insight] = []
     for key, fs in by_dim.items():
@@ -145,30 +146,31 @@ def best_practices(survivors: list[Finding], data: InsightInput) -> tuple[Insigh
         worst = sorted([f for f in fs if f.direction == "worst"], key=lambda f: f.evidence.effect)
         if key.startswith("budget:"):
             f = fs[0]
-            text = f.title.replace("a boost's next dollar", "keep single boosts under the break-even budget: the "
-                                   "next dollar")
-            chosen, title = [f], f"Budget: {text}"
+            d = f.data
+            title = (f"Keep single {d['platform']} boosts under ${d['break_even_cents'] / 100:,.0f}: beyond it a "
+                     f"dollar returns less than ${d['target_marginal_roas']:g}")
+            chosen = [f]
         elif best:
             chosen = best
-            if key == "hour":
-                spans = _windows([int(f.data["level"]) for f in best])
-                names = ", ".join(f"{a:02d}:00-{b % 24:02d}:00" for a, b in spans)
-            elif key == "daypart":
-                spans = _windows([h for f in best for h in range(int(f.data["level"]), int(f.data["level"]) + 4)])
+            if key == "hour_of_day":
+                width = {"hour": 1, "daypart": 4}
+                spans = _windows(sorted({h for f in best for h in range(
+                    int(f.data["level"]), int(f.data["level"]) + width[f.data["dimension"]])}))
                 names = ", ".join(f"{a:02d}:00-{b % 24:02d}:00" for a, b in spans)
             elif key == "weekday":
                 names = " or ".join(WEEKDAYS[int(f.data["level"])] for f in best)
             else:
                 names = " or ".join(str(f.data["label"]) for f in best)
-            verb = {"hour": "Start boosts between", "daypart": "Start boosts between", "weekday": "Start boosts on", "platform": "Prefer boosting on",
+            verb = {"hour_of_day": "Start boosts between", "weekday": "Start boosts on", "platform": "Prefer boosting on",
                     "content_type": "Prefer boosting"}.get(key, f"Target {key.replace('_', ' ')}")
             title = f"{verb} {names}"
         else:
             chosen = worst
             names = " and ".join(
-                str(f.data["label"]) if key in ("hour", "daypart") else
+                str(f.data["label"]) if key == "hour_of_day" else
                 WEEKDAYS[int(f.data["level"])] if key == "weekday" else str(f.data["label"]) for f in worst)
-            title = f"Avoid {key.replace('_', ' ')} {names} for boosts"
+            title = f"Avoid starting boosts at {names}" if key == "hour_of_day" else (
+                f"Avoid {key.replace('_', ' ')} {names} for boosts")
         numbers = "; ".join(
             f"{f.data.get('label', f.data.get('platform'))}: {f.evidence.effect_name} {f.evidence.effect:,.2f} "
             f"(95% CI {f.evidence.ci_low:,.2f}-{f.evidence.ci_high:,.2f}, n={sum(f.evidence.n.values())}, "
