@@ -105,7 +105,8 @@ def _organic(sim) -> list[OrganicPost]:  # noqa: ANN001
         e1, i1 = last[pid][1:]
         e0, i0 = before.get(pid, (None, 0, 0))[1:]
         p = posts[pid]
-        out.append(OrganicPost(str(pid), p["platform"].value, p["content_type"].value, e1 - e0, i1 - i0, pid in boosted))
+        out.append(OrganicPost(str(pid), p["platform"].value, p["content_type"].value, e1 - e0, i1 - i0,
+                               pid in boosted))
     return out
 
 

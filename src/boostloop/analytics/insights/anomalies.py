@@ -109,7 +109,8 @@ def detect_anomalies(
                                  f"history predicts {expected:.1f}; robust z {rz.z:.1f} on conversions per dollar."),
                     impact=last[0] * abs(1 - (r_last / (pooled * 100) if pooled > 0 else 1)),
                     effect=(r_last / (pooled * 100)) if pooled > 0 else 0.0,
-                    ci=_poisson_ratio_ci(last[3], expected), effect_name="conversions per dollar, last window / history",
+                    ci=_poisson_ratio_ci(last[3], expected),
+                    effect_name="conversions per dollar, last window / history",
                     actions=("Check the landing page and conversion tracking of this boost.",
                              "Pause the boost if the drop persists in the next window.") if worse else
                     ("Look at what changed in this boost and consider raising its budget.",),
@@ -155,7 +156,8 @@ def _binom_ratio_ci(k: int, n: int, p0: float) -> tuple[float, float]:
     return ci.low / p0, ci.high / p0
 
 
-def _finding(boost_id, metric, worse, rz, p, n_hist, *, title, description, impact, effect, ci, effect_name,  # noqa: ANN001
+def _finding(boost_id, metric, worse, rz, p, n_hist, *, title, description, impact, effect, ci,  # noqa: ANN001
+             effect_name,
              actions, category) -> Finding:
     if worse:
         severity = InsightSeverity.HIGH if abs(rz.z) >= Z_HIGH else InsightSeverity.MEDIUM

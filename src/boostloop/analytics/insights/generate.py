@@ -161,7 +161,8 @@ def best_practices(survivors: list[Finding], data: InsightInput) -> tuple[Insigh
                 names = " or ".join(WEEKDAYS[int(f.data["level"])] for f in best)
             else:
                 names = " or ".join(str(f.data["label"]) for f in best)
-            verb = {"hour_of_day": "Start boosts between", "weekday": "Start boosts on", "platform": "Prefer boosting on",
+            verb = {"hour_of_day": "Start boosts between", "weekday": "Start boosts on",
+                    "platform": "Prefer boosting on",
                     "content_type": "Prefer boosting"}.get(key, f"Target {key.replace('_', ' ')}")
             title = f"{verb} {names}"
         else:
