@@ -156,16 +156,6 @@ def score_planted(report, truth) -> dict:  # noqa: ANN001
     }
 
 
-def roi_optimal_at_scale(world, scale: float) -> dict[str, int]:  # noqa: ANN001
-    """The truth's ROI-optimal budget recomputed at ``scale``: the generator multiplies every paid reach
-    ceiling by sqrt(scale), while truth["roi_optimal_budget_cents"] is computed on the unscaled world."""
-    from boostloop.simulate import roi_optimal_budget
-
-    scaled = replace(world, platforms={p: replace(s, max_paid_reach=int(s.max_paid_reach * scale ** 0.5))
-                                       for p, s in world.platforms.items()})
-    return {p.value: roi_optimal_budget(scaled, p) for p in scaled.platforms}
-
-
 def budget_on_incremental_value(data: InsightInput, truth: dict, seed: int) -> dict:
     """Diagnostic: the same budget detector fed the simulator's true incremental value per boost instead of
     the platform-reported conversion value; the truth's ROI-optimal budget is defined on incremental value."""
@@ -194,8 +184,6 @@ def main() -> None:
     world = planted_world()
     for seed in range(args.seeds):
         sim = generate(world, seed, scale=args.scale)
-        sim.truth["roi_optimal_budget_cents_unscaled"] = sim.truth["roi_optimal_budget_cents"]
-        sim.truth["roi_optimal_budget_cents"] = roi_optimal_at_scale(world, args.scale)
         data = sim_to_input(sim)
         t = time.time()
         report = generate_insights(data, seed=seed)

@@ -86,3 +86,17 @@ def test_severity_values_are_known(planted):
     _, report = planted
     assert all(i.severity in SEVERITY_RANK for i in report.insights)
     assert report.top(5)[0].severity in (InsightSeverity.HIGH, InsightSeverity.CRITICAL)
+
+
+def test_by_type_families_adjust_within_each_type(planted):
+    data, _ = planted
+    report = generate_insights(data, seed=0, families="by_type")
+    by_type: dict = {}
+    for f in (f for d in report.detectors for f in d.findings):
+        by_type.setdefault(f.insight_type, []).append(f)
+    assert len(by_type) >= 3
+    for fs in by_type.values():
+        expected = multipletests([f.evidence.p_value for f in fs], method="fdr_bh")[1]
+        assert [f.evidence.p_adjusted for f in fs] == pytest.approx(expected.tolist())
+    with pytest.raises(ValueError):
+        generate_insights(data, families="nope")

@@ -162,14 +162,14 @@ def organic_posts(session: Session, workspace_id: uuid.UUID, end: datetime) -> l
 
 
 def generate_and_store(session: Session, workspace_id: uuid.UUID, *, now: datetime | None = None,
-                       period_days: int = DEFAULT_PERIOD_DAYS, seed: int = 0, alpha: float = 0.05
-                       ) -> GenerateResult:
+                       period_days: int = DEFAULT_PERIOD_DAYS, seed: int = 0, alpha: float = 0.05,
+                       families: str = "all") -> GenerateResult:
     """Run the detectors over the period ending ``now`` and store every surviving insight that is not
     already live (an unacknowledged insight of the workspace with the same fingerprint)."""
 
     end = now or datetime.now(UTC)
     data = build_input(session, workspace_id, period_end=end, period_days=period_days)
-    report = generate_insights(data, alpha=alpha, seed=seed)
+    report = generate_insights(data, alpha=alpha, seed=seed, families=families)
     live = repo.live_fingerprints(session, workspace_id, (i.fingerprint for i in report.insights))
     rows = [
         BoostInsight(
