@@ -32,6 +32,7 @@ from boostloop.server.db.models import (
 )
 from boostloop.server.db.session import session_scope
 from boostloop.server.insights import service
+from boostloop.server.insights.schemas import InsightOut
 from boostloop.server.workspaces.service import create_workspace
 from tests.analytics.insights.synth import EFFECTS, make_world
 
@@ -135,6 +136,12 @@ def test_generate_store_dedupe_list_and_acknowledge(engine):
         high, _, _ = service.list_insights(s, ws.id, severity=InsightSeverity.HIGH)
         assert all(i.severity is InsightSeverity.HIGH for i in high)
         assert service.list_insights(s, other.id)[1] == 0
+
+        out = [InsightOut.model_validate(i) for i in page]
+        assert [o.id for o in out] == [i.id for i in page]
+        pattern = next(o for o in out if o.insight_type is InsightType.PATTERN and o.category is not InsightCategory.BUDGET)
+        assert pattern.data_points["evidence"]["p_adjusted"] <= 0.05 and pattern.visualization["rows"]
+        assert pattern.suggested_actions and pattern.period_end == END
 
         target = page[0]
         at = END + timedelta(hours=1)
