@@ -16,6 +16,11 @@ from tests.analytics.insights.synth import NULL, make_world, organic
 
 
 def main(seeds: int = 20) -> None:
+    baseline = 0
+    for s in range(seeds):
+        r = generate_insights(make_world(500 + s, NULL, n=600), seed=s)
+        baseline += sum(i.insight_type is InsightType.PATTERN for i in r.insights)
+    print(f"no organic posts, one family: {baseline} false patterns over {seeds} seeds")
     for families in ("all", "by_type"):
         false_patterns, seeds_with_any, opportunities = 0, 0, 0
         for s in range(seeds):

@@ -4,8 +4,8 @@ Planted world: the shipped default world (evening hours and mid-week start times
 "outdoor-enthusiasts-25-44" segment and CAROUSEL posts convert best per dollar; paid reach saturates in
 budget), with every post boosted so that one workspace holds enough boosts (about 300 per unit of scale)
 for one-vs-rest tests with at least 10 boosts per hour.
-Null world: the same with every effect removed: every platform with the first platform's paid response
-(reach ceiling, saturation, CTR, frequency, overlap), flat hour and weekday multipliers, segments identical in
+Null world: the same with every effect removed: every platform a copy of the first one (paid and organic
+parameters), flat hour and weekday multipliers, segments identical in
 reach / CTR / CVR, one conversion rate for every content type, and saturation budgets 100x the largest
 budget with the ceiling raised so the first dollar buys the same reach (returns linear in spend).
 
@@ -40,10 +40,10 @@ def planted_world():
 def null_world():
     w = planted_world()
     rate = 0.05
-    fb = w.platforms[next(iter(w.platforms))]
-    paid = {k: getattr(fb, k) for k in ("max_paid_reach", "saturation_budget_cents", "paid_frequency", "paid_ctr",
-                                         "paid_engagement_rate", "overlap", "organic_ctr")}
-    w = replace(w, platforms={p: replace(s, **paid) for p, s in w.platforms.items()})
+    # Every platform identical (paid and organic): platform-reported conversions also include people who
+    # saw the post organically, so different organic reach alone would make platforms differ per dollar.
+    first = w.platforms[next(iter(w.platforms))]
+    w = replace(w, platforms={p: first for p in w.platforms})
     return replace(
         w,
         hour_multipliers=(1.0,) * 24,
