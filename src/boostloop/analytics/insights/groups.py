@@ -2,15 +2,20 @@
 
 Outcome: conversions per dollar of spend, pooled over the boosts of a group
 (``rate = sum(conversions) / sum(spend_cents / 100)``), compared with the pooled rate of the other boosts
-of the same factor by ``stats.rate_ratio_test`` (robust-variance Wald test on the log rate ratio).
+of the same factor by ``stats.rate_ratio_test`` (Wald test on the log rate ratio with a jackknife variance
+over boosts, floored at Poisson, and a Welch-Satterthwaite t reference).
 One test per level (one-vs-rest), so that "best" and "worst" are named levels with their own p-value;
 every test joins the run's single Benjamini-Hochberg family.
 
 Minimum sample: a level is tested only with at least ``MIN_BOOSTS_PER_GROUP`` (10) boosts with spend in
 the level and 10 in the rest, and at least ``MIN_CONVERSIONS`` (10) conversions in both together. Ten per
 group follows the events-per-variable rule of thumb for log-linear models (Peduzzi et al. 1996) and is
-where the sandwich variance of a ratio estimator is no longer badly biased downwards (we measured the
-null false-positive rate in benchmarks/insights: see RESULTS.md).
+where the robust variance of a ratio estimator is no longer badly biased downwards (null calibration
+measured in benchmarks/insights/calibration.py, figures in benchmarks/RESULTS.md).
+
+Limits: comparisons are marginal (one factor at a time, not adjusted for the others), so a real
+workspace whose evening boosts are also mostly on one platform can attribute the platform's effect to
+the hour; in the simulator every factor is drawn independently.
 """
 
 from __future__ import annotations

@@ -27,10 +27,12 @@ class RateRatio:
     """Group rate over rest rate, both as pooled count per unit of exposure.
 
     ``rate = sum(counts) / sum(exposure)``; ``ratio = rate_group / rate_rest``;
-    ``var(log ratio) = max(V_robust, V_poisson)`` with the per-group sandwich
-    ``V_robust,g = k_g * sum_i (c_i - rate_g * e_i)^2 / C_g^2`` (``k_g = n_g / (n_g - 1)``, the HC1-style
-    small-sample factor) and ``V_poisson,g = 1 / C_g``; Wald z on ``log ratio`` (two-sided), 95% CI
-    ``exp(log ratio +- 1.96 sd)``.
+    ``var(log ratio) = V_g + V_r``, each ``V = max(V_robust, V_poisson)`` with ``V_poisson = 1 / C``
+    and ``V_robust`` either the jackknife (default) ``(n - 1) / n * sum_i (log r_(-i) - mean)^2`` over the
+    leave-one-boost-out rates ``r_(-i)``, or the sandwich ``k * sum_i (c_i - rate * e_i)^2 / C^2``
+    (``k = n / (n - 1)`` with ``small_sample``); ``z = log ratio / sd``; two-sided p from Student's t with
+    Welch-Satterthwaite df ``(V_g + V_r)^2 / (V_g^2 / (n_g - 1) + V_r^2 / (n_r - 1))`` (default) or the
+    normal; 95% CI ``exp(log ratio +- q sd)`` with the same reference quantile ``q``.
     """
 
     n_group: int
@@ -68,7 +70,9 @@ def rate_ratio_test(
     Poisson GLM with log link and log-spend offset (Zeger & Liang 1986; it equals statsmodels
     ``GLM(Poisson, exposure=...).fit(cov_type='HC0')`` when ``small_sample`` and ``poisson_floor`` are
     off), never smaller than the Poisson variance: counts are at least Poisson-variable, and the floor
-    offsets the sandwich's downward bias in small groups.
+    offsets the sandwich's downward bias in small groups. The shipped default (jackknife variance, t
+    reference) is the best calibrated of the three measured in benchmarks/insights/calibration.py: on
+    effect-free over-dispersed data 0.05% of p-values fall under 0.001 (0.27% with sandwich + normal).
     """
 
     cg = np.asarray(counts_group, float)
