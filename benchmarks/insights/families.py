@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+from tests.analytics.insights.synth import NULL, make_world, organic
 
 from boostloop.analytics.insights import generate_insights
 from boostloop.enums import InsightType
-from tests.analytics.insights.synth import NULL, make_world, organic
 
 
 def main(seeds: int = 20) -> None:
@@ -31,8 +31,11 @@ def main(seeds: int = 20) -> None:
             false_patterns += len(pats)
             seeds_with_any += bool(pats)
             opportunities += sum(i.insight_type is InsightType.OPPORTUNITY for i in r.insights)
-        print(f"families={families}: {false_patterns} false patterns over {seeds} seeds "
-              f"({seeds_with_any} seeds with any); {opportunities / seeds:.1f} opportunities found per seed (30 planted)")
+        print(
+            f"families={families}: {false_patterns} false patterns over {seeds} seeds "
+            f"({seeds_with_any} seeds with any); {opportunities / seeds:.1f} opportunities found per "
+            f"seed (30 planted)"
+        )
 
 
 if __name__ == "__main__":

@@ -48,14 +48,20 @@ def null_world():
         w,
         hour_multipliers=(1.0,) * 24,
         weekday_multipliers=(1.0,) * 7,
-        segments=tuple(replace(s, reach_multiplier=1.0, ctr_multiplier=1.0, cvr_multiplier=1.0) for s in w.segments),
+        segments=tuple(
+            replace(s, reach_multiplier=1.0, ctr_multiplier=1.0, cvr_multiplier=1.0) for s in w.segments
+        ),
         content={c: replace(s, conversion_rate=rate) for c, s in w.content.items()},
         # Linear returns with the same first-dollar slope: reach = max_reach * (1 - exp(-budget / sat)) ~=
         # budget * max_reach / sat while budget << sat.
-        platforms={p: replace(s, saturation_budget_cents=w.budget.max_cents * 100,
-                              max_paid_reach=int(s.max_paid_reach * w.budget.max_cents * 100
-                                                 / s.saturation_budget_cents))
-                   for p, s in w.platforms.items()},
+        platforms={
+            p: replace(
+                s,
+                saturation_budget_cents=w.budget.max_cents * 100,
+                max_paid_reach=int(s.max_paid_reach * w.budget.max_cents * 100 / s.saturation_budget_cents),
+            )
+            for p, s in w.platforms.items()
+        },
     )
 
 
@@ -64,23 +70,41 @@ def sim_to_input(sim) -> InsightInput:  # noqa: ANN001
     ctype = {p["id"]: p["content_type"] for p in sim.posts}
     sums: dict = defaultdict(lambda: np.zeros(5))
     for m in sim.campaign_metrics:
-        sums[m["campaign_id"]] += (m["spend_cents"], m["impressions"], m["clicks"], m["conversions"],
-                                   m["conversion_value_cents"])
+        sums[m["campaign_id"]] += (
+            m["spend_cents"],
+            m["impressions"],
+            m["clicks"],
+            m["conversions"],
+            m["conversion_value_cents"],
+        )
     boosts = []
     for b in sim.boosts:
         s = sums.get(b["campaign_id"], np.zeros(5))
         local = b["boosted_at"].astimezone(tz)
         t = b["targeting_criteria"] or {}
-        boosts.append(BoostOutcome(
-            boost_id=str(b["id"]), weekday=local.weekday(), hour=local.hour, platform=b["platform"].value,
-            content_type=ctype[b["original_post_id"]].value, spend_cents=int(s[0]), impressions=int(s[1]),
-            clicks=int(min(s[2], s[1])), conversions=int(s[3]), value_cents=int(s[4]),
-            budget_cents=b["initial_budget_cents"], segment=t.get("segment"),
-            age_band=f"{t.get('age_min')}-{t.get('age_max')}", interests=tuple(t.get("interests", ())),
-            locations=tuple(t.get("locations", ())), active=b["status"] == BoostStatus.ACTIVE,
-        ))
-    return InsightInput(boosts=tuple(boosts), period_start=sim.start, period_end=sim.end,
-                        organic_posts=tuple(_organic(sim)))
+        boosts.append(
+            BoostOutcome(
+                boost_id=str(b["id"]),
+                weekday=local.weekday(),
+                hour=local.hour,
+                platform=b["platform"].value,
+                content_type=ctype[b["original_post_id"]].value,
+                spend_cents=int(s[0]),
+                impressions=int(s[1]),
+                clicks=int(min(s[2], s[1])),
+                conversions=int(s[3]),
+                value_cents=int(s[4]),
+                budget_cents=b["initial_budget_cents"],
+                segment=t.get("segment"),
+                age_band=f"{t.get('age_min')}-{t.get('age_max')}",
+                interests=tuple(t.get("interests", ())),
+                locations=tuple(t.get("locations", ())),
+                active=b["status"] == BoostStatus.ACTIVE,
+            )
+        )
+    return InsightInput(
+        boosts=tuple(boosts), period_start=sim.start, period_end=sim.end, organic_posts=tuple(_organic(sim))
+    )
 
 
 def _organic(sim) -> list[OrganicPost]:  # noqa: ANN001
@@ -105,8 +129,11 @@ def _organic(sim) -> list[OrganicPost]:  # noqa: ANN001
         e1, i1 = last[pid][1:]
         e0, i0 = before.get(pid, (None, 0, 0))[1:]
         p = posts[pid]
-        out.append(OrganicPost(str(pid), p["platform"].value, p["content_type"].value, e1 - e0, i1 - i0,
-                               pid in boosted))
+        out.append(
+            OrganicPost(
+                str(pid), p["platform"].value, p["content_type"].value, e1 - e0, i1 - i0, pid in boosted
+            )
+        )
     return out
 
 
@@ -127,15 +154,27 @@ def score_planted(report, truth) -> dict:  # noqa: ANN001
     def planted_mult(i) -> float:  # noqa: ANN001 - the mean planted multiplier of an hour or a daypart
         return float(np.mean([hour_mult[h] for h in hours_of(i)]))
 
-    timing_best = [i for i in pats if i.data_points.get("dimension") in ("hour", "daypart")
-                   and i.data_points["direction"] == "best"]
+    timing_best = [
+        i
+        for i in pats
+        if i.data_points.get("dimension") in ("hour", "daypart") and i.data_points["direction"] == "best"
+    ]
     found_hours = set().union(*[hours_of(i) for i in timing_best]) if timing_best else set()
-    wd_best = {int(i.data_points["level"]) for i in pats if i.data_points.get("dimension") == "weekday"
-               and i.data_points["direction"] == "best"}
-    seg_best = {i.data_points["level"] for i in pats if i.data_points.get("dimension") == "segment"
-                and i.data_points["direction"] == "best"}
-    ct_best = {i.data_points["level"] for i in pats if i.data_points.get("dimension") == "content_type"
-               and i.data_points["direction"] == "best"}
+    wd_best = {
+        int(i.data_points["level"])
+        for i in pats
+        if i.data_points.get("dimension") == "weekday" and i.data_points["direction"] == "best"
+    }
+    seg_best = {
+        i.data_points["level"]
+        for i in pats
+        if i.data_points.get("dimension") == "segment" and i.data_points["direction"] == "best"
+    }
+    ct_best = {
+        i.data_points["level"]
+        for i in pats
+        if i.data_points.get("dimension") == "content_type" and i.data_points["direction"] == "best"
+    }
     # A "wrong" best: a level whose planted multiplier is below the average one.
     wrong_hours = {i.data_points["subject"] for i in timing_best if planted_mult(i) < hour_mult.mean()}
     wrong_wd = {d for d in wd_best if wd_mult[d] < wd_mult.mean()}
@@ -144,14 +183,21 @@ def score_planted(report, truth) -> dict:  # noqa: ANN001
         if i.category.value == "BUDGET":
             p = i.data_points["platform"]
             lo, hi = i.data_points["break_even_ci_cents"]
-            budgets[p] = {"estimate_cents": i.data_points["break_even_cents"], "ci_cents": [lo, hi],
-                          "true_roi_optimal_cents": truth["roi_optimal_budget_cents"][p]}
+            budgets[p] = {
+                "estimate_cents": i.data_points["break_even_cents"],
+                "ci_cents": [lo, hi],
+                "true_roi_optimal_cents": truth["roi_optimal_budget_cents"][p],
+            }
     return {
-        "best_hours_found": bool(found_hours & best_hours), "found_hours": sorted(found_hours),
+        "best_hours_found": bool(found_hours & best_hours),
+        "found_hours": sorted(found_hours),
         "wrong_best_hours": sorted(wrong_hours),
-        "best_weekday_found": bool(wd_best & best_wd), "wrong_best_weekdays": sorted(wrong_wd),
-        "best_segment_found": truth["best_segment"] in seg_best, "best_segments": sorted(seg_best),
-        "best_content_found": truth["best_content_type"] in ct_best, "best_content": sorted(ct_best),
+        "best_weekday_found": bool(wd_best & best_wd),
+        "wrong_best_weekdays": sorted(wrong_wd),
+        "best_segment_found": truth["best_segment"] in seg_best,
+        "best_segments": sorted(seg_best),
+        "best_content_found": truth["best_content_type"] in ct_best,
+        "best_content": sorted(ct_best),
         "budget": budgets,
     }
 
@@ -162,13 +208,19 @@ def budget_on_incremental_value(data: InsightInput, truth: dict, seed: int) -> d
     from boostloop.analytics.insights.budget import detect_budget
 
     tb = truth["boosts"]
-    boosts = tuple(replace(b, value_cents=max(int(tb[b.boost_id].get("incremental_value_cents", 0)), 0))
-                   for b in data.boosts)
+    boosts = tuple(
+        replace(b, value_cents=max(int(tb[b.boost_id].get("incremental_value_cents", 0)), 0))
+        for b in data.boosts
+    )
     out = {}
     for f in detect_budget(boosts, seed=seed).findings:
         p = f.data["platform"]
-        out[p] = {"estimate_cents": f.data["break_even_cents"], "ci_cents": f.data["break_even_ci_cents"],
-                  "true_roi_optimal_cents": truth["roi_optimal_budget_cents"][p], "p_value": f.evidence.p_value}
+        out[p] = {
+            "estimate_cents": f.data["break_even_cents"],
+            "ci_cents": f.data["break_even_ci_cents"],
+            "true_roi_optimal_cents": truth["roi_optimal_budget_cents"][p],
+            "p_value": f.evidence.p_value,
+        }
     return out
 
 
@@ -189,8 +241,13 @@ def main() -> None:
         report = generate_insights(data, seed=seed)
         s = score_planted(report, sim.truth)
         s["budget_incremental"] = budget_on_incremental_value(data, sim.truth, seed)
-        s.update(seed=seed, boosts=len(data.boosts), tests=report.n_tests, significant=report.n_significant,
-                 detect_seconds=round(time.time() - t, 2))
+        s.update(
+            seed=seed,
+            boosts=len(data.boosts),
+            tests=report.n_tests,
+            significant=report.n_significant,
+            detect_seconds=round(time.time() - t, 2),
+        )
         results["planted"].append(s)
         print("planted", json.dumps(s), flush=True)
     nw = null_world()
@@ -199,10 +256,18 @@ def main() -> None:
         data = sim_to_input(sim)
         report = generate_insights(data, seed=seed)
         fds = [i.title for i in patterns(report)]
-        row = {"seed": 1000 + seed, "boosts": len(data.boosts), "tests": report.n_tests,
-               "pattern_tests": sum(len(d.findings) for d in report.detectors
-                                    if d.name in ("timing", "targeting", "content_type", "platform", "budget")),
-               "false_discoveries": len(fds), "titles": fds}
+        row = {
+            "seed": 1000 + seed,
+            "boosts": len(data.boosts),
+            "tests": report.n_tests,
+            "pattern_tests": sum(
+                len(d.findings)
+                for d in report.detectors
+                if d.name in ("timing", "targeting", "content_type", "platform", "budget")
+            ),
+            "false_discoveries": len(fds),
+            "titles": fds,
+        }
         results["null"].append(row)
         print("null", json.dumps(row), flush=True)
     p = results["planted"]
@@ -223,17 +288,21 @@ def main() -> None:
     budget_rows = [(pl, b) for r in p for pl, b in r["budget"].items()]
     if budget_rows:
         summary["budget_fits"] = len(budget_rows)
-        summary["budget_ci_covers_truth"] = sum(b["ci_cents"][0] <= b["true_roi_optimal_cents"] <= b["ci_cents"][1]
-                                                for _, b in budget_rows)
-        summary["budget_median_ratio_estimate_to_truth"] = float(np.median(
-            [b["estimate_cents"] / b["true_roi_optimal_cents"] for _, b in budget_rows]))
+        summary["budget_ci_covers_truth"] = sum(
+            b["ci_cents"][0] <= b["true_roi_optimal_cents"] <= b["ci_cents"][1] for _, b in budget_rows
+        )
+        summary["budget_median_ratio_estimate_to_truth"] = float(
+            np.median([b["estimate_cents"] / b["true_roi_optimal_cents"] for _, b in budget_rows])
+        )
     inc_rows = [b for r in p for b in r["budget_incremental"].values()]
     if inc_rows:
         summary["budget_incremental_fits"] = len(inc_rows)
         summary["budget_incremental_ci_covers_truth"] = sum(
-            b["ci_cents"][0] <= b["true_roi_optimal_cents"] <= b["ci_cents"][1] for b in inc_rows)
-        summary["budget_incremental_median_ratio"] = float(np.median(
-            [b["estimate_cents"] / b["true_roi_optimal_cents"] for b in inc_rows]))
+            b["ci_cents"][0] <= b["true_roi_optimal_cents"] <= b["ci_cents"][1] for b in inc_rows
+        )
+        summary["budget_incremental_median_ratio"] = float(
+            np.median([b["estimate_cents"] / b["true_roi_optimal_cents"] for b in inc_rows])
+        )
     results["summary"] = summary
     print("summary", json.dumps(summary), flush=True)
     if args.out:

@@ -40,8 +40,15 @@ def main() -> None:
     def scipy_fit() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            optimize.curve_fit(saturating, s, v, p0=(v.sum() / s.sum() * 600, 600), sigma=np.sqrt(s),
-                               bounds=([1e-9, 1e-9], [np.inf, np.inf]), maxfev=5000)
+            optimize.curve_fit(
+                saturating,
+                s,
+                v,
+                p0=(v.sum() / s.sum() * 600, 600),
+                sigma=np.sqrt(s),
+                bounds=([1e-9, 1e-9], [np.inf, np.inf]),
+                maxfev=5000,
+            )
 
     a = bench(ours, 200)
     b = bench(scipy_fit, 50)
@@ -49,13 +56,19 @@ def main() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = optimize.curve_fit(saturating, s, v, p0=(1000, 600), sigma=np.sqrt(s), maxfev=5000)[0]
-    print(f"budget fit n=200: ours {a * 1e3:.2f} ms, curve_fit(trf, bounds) {b * 1e3:.2f} ms, ratio {b / a:.1f}x; "
-          f"max relative parameter difference {max(abs(pa / ref[0] - 1), abs(pb / ref[1] - 1)):.1e}")
+    print(
+        f"budget fit n=200: ours {a * 1e3:.2f} ms, curve_fit(trf, bounds) {b * 1e3:.2f} ms, ratio "
+        f"{b / a:.1f}x; "
+        f"max relative parameter difference {max(abs(pa / ref[0] - 1), abs(pb / ref[1] - 1)):.1e}"
+    )
     p = rng.uniform(size=1000)
     c = bench(lambda: benjamini_hochberg(p), 2000)
     d = bench(lambda: multipletests(p, method="fdr_bh"), 2000)
     diff = float(np.max(np.abs(benjamini_hochberg(p) - multipletests(p, method="fdr_bh")[1])))
-    print(f"BH m=1000: ours {c * 1e6:.1f} us, statsmodels {d * 1e6:.1f} us, ratio {d / c:.1f}x; max |diff| {diff:.1e}")
+    print(
+        f"BH m=1000: ours {c * 1e6:.1f} us, statsmodels {d * 1e6:.1f} us, ratio {d / c:.1f}x; max |diff| "
+        f"{diff:.1e}"
+    )
 
 
 if __name__ == "__main__":

@@ -30,18 +30,25 @@ class Planted:
     roas_at_zero: float = 3.0  # a / b: value per dollar of the first dollar
 
 
-EFFECTS = Planted(hour={16: 1.8, 17: 1.8, 18: 1.8, 19: 1.8}, weekday={1: 1.6}, segment={"loyal": 1.7},
-                  content={"VIDEO": 1.6}, saturation_b=150.0)
+EFFECTS = Planted(
+    hour={16: 1.8, 17: 1.8, 18: 1.8, 19: 1.8},
+    weekday={1: 1.6},
+    segment={"loyal": 1.7},
+    content={"VIDEO": 1.6},
+    saturation_b=150.0,
+)
 NULL = Planted(saturation_b=None, roas_at_zero=1.5)
 
 
 def break_even_dollars(p: Planted, m: float = 1.0) -> float:
-    """True s* = b ln(a / (b m)) with a / b = roas_at_zero (the multipliers average near 1 so they are ignored)."""
+    """True s* = b ln(a / (b m)) with a / b = roas_at_zero (the multipliers average near 1 so they are "
+    "ignored)."""
     return float(p.saturation_b * np.log(p.roas_at_zero / m))
 
 
-def make_world(seed: int, planted: Planted, *, n: int = 600, heterogeneity: float = 4.0,
-               order_value: float = 50.0) -> InsightInput:
+def make_world(
+    seed: int, planted: Planted, *, n: int = 600, heterogeneity: float = 4.0, order_value: float = 50.0
+) -> InsightInput:
     rng = np.random.default_rng(seed)
     boosts = []
     for i in range(n):
@@ -51,8 +58,12 @@ def make_world(seed: int, planted: Planted, *, n: int = 600, heterogeneity: floa
         ints = tuple(rng.choice(INTERESTS, size=int(rng.integers(1, 3)), replace=False).tolist())
         loc = (LOCATIONS[rng.integers(4)],)
         spend = float(np.clip(rng.lognormal(np.log(120), 0.7), 10, 2000))
-        mult = (planted.hour.get(hr, 1.0) * planted.weekday.get(wd, 1.0) * planted.segment.get(seg, 1.0)
-                * planted.content.get(ct, 1.0))
+        mult = (
+            planted.hour.get(hr, 1.0)
+            * planted.weekday.get(wd, 1.0)
+            * planted.segment.get(seg, 1.0)
+            * planted.content.get(ct, 1.0)
+        )
         if planted.saturation_b is None:
             mean_value = planted.roas_at_zero * spend
         else:
@@ -64,18 +75,41 @@ def make_world(seed: int, planted: Planted, *, n: int = 600, heterogeneity: floa
         value = int(round(sum(rng.lognormal(np.log(order_value) - 0.08, 0.4, conv)) * 100))
         imps = int(rng.poisson(spend * 100))
         clicks = int(rng.binomial(imps, 0.012))
-        boosts.append(BoostOutcome(
-            boost_id=f"b{i:04d}", weekday=wd, hour=hr, platform=pf, content_type=ct,
-            spend_cents=int(round(spend * 100)), budget_cents=int(round(spend * 100)), impressions=imps,
-            clicks=clicks, conversions=conv, value_cents=value, segment=seg, age_band=age, interests=ints,
-            locations=loc, active=False,
-        ))
+        boosts.append(
+            BoostOutcome(
+                boost_id=f"b{i:04d}",
+                weekday=wd,
+                hour=hr,
+                platform=pf,
+                content_type=ct,
+                spend_cents=int(round(spend * 100)),
+                budget_cents=int(round(spend * 100)),
+                impressions=imps,
+                clicks=clicks,
+                conversions=conv,
+                value_cents=value,
+                segment=seg,
+                age_band=age,
+                interests=ints,
+                locations=loc,
+                active=False,
+            )
+        )
     return InsightInput(boosts=tuple(boosts), period_start=PERIOD[0], period_end=PERIOD[1])
 
 
-def snapshot_series(boost_id: str, hours: int, rng: np.random.Generator, *, spend_per_h: float = 500,
-                    conv_per_dollar: float = 0.05, ctr: float = 0.012, jump_at: int | None = None,
-                    conv_factor: float = 1.0, ctr_factor: float = 1.0) -> list[SnapshotPoint]:
+def snapshot_series(
+    boost_id: str,
+    hours: int,
+    rng: np.random.Generator,
+    *,
+    spend_per_h: float = 500,
+    conv_per_dollar: float = 0.05,
+    ctr: float = 0.012,
+    jump_at: int | None = None,
+    conv_factor: float = 1.0,
+    ctr_factor: float = 1.0,
+) -> list[SnapshotPoint]:
     """Hourly cumulative snapshots; from hour ``jump_at`` conversions and CTR are scaled by the factors."""
     out, cum = [], np.zeros(4)
     for h in range(1, hours + 1):
@@ -94,6 +128,7 @@ def organic(rng: np.random.Generator, n: int = 60, strong: int = 1) -> list[Orga
     for i in range(n):
         imps = int(rng.integers(2000, 6000))
         rate = 0.3 if i < strong else 0.03
-        posts.append(OrganicPost(f"p{i:03d}", "FACEBOOK", "VIDEO", int(rng.binomial(imps, rate)), imps,
-                                 boosted=False))
+        posts.append(
+            OrganicPost(f"p{i:03d}", "FACEBOOK", "VIDEO", int(rng.binomial(imps, rate)), imps, boosted=False)
+        )
     return posts

@@ -12,7 +12,13 @@ from scipy import optimize, stats
 from boostloop.analytics.insights import BoostOutcome, InsightInput, OrganicPost
 from boostloop.analytics.insights.alerts import detect_opportunities, detect_warnings
 from boostloop.analytics.insights.anomalies import detect_anomalies, windows
-from boostloop.analytics.insights.budget import _fit, break_even_budget, detect_budget, fit_response, saturating
+from boostloop.analytics.insights.budget import (
+    _fit,
+    break_even_budget,
+    detect_budget,
+    fit_response,
+    saturating,
+)
 from boostloop.analytics.insights.groups import detect_groups
 from boostloop.enums import InsightSeverity, InsightType
 from boostloop.errors import InvalidInput
@@ -20,8 +26,18 @@ from tests.analytics.insights.synth import NULL, PERIOD, Planted, make_world, or
 
 
 def _boost(i, **kw):
-    base = dict(boost_id=f"b{i}", weekday=0, hour=9, platform="FACEBOOK", content_type="IMAGE", spend_cents=10_000,
-                impressions=10_000, clicks=100, conversions=5, value_cents=20_000)
+    base = dict(
+        boost_id=f"b{i}",
+        weekday=0,
+        hour=9,
+        platform="FACEBOOK",
+        content_type="IMAGE",
+        spend_cents=10_000,
+        impressions=10_000,
+        clicks=100,
+        conversions=5,
+        value_cents=20_000,
+    )
     base.update(kw)
     return BoostOutcome(**base)
 
@@ -35,8 +51,11 @@ def test_outcome_ratios_are_defined_on_zero_denominators():
 
 def test_invalid_input_names_every_bad_row_and_field():
     with pytest.raises(InvalidInput) as err:
-        InsightInput(boosts=(_boost(0), _boost(1, spend_cents=-5, hour=24)), period_start=PERIOD[0],
-                     period_end=PERIOD[1])
+        InsightInput(
+            boosts=(_boost(0), _boost(1, spend_cents=-5, hour=24)),
+            period_start=PERIOD[0],
+            period_end=PERIOD[1],
+        )
     locs = {e.loc for e in err.value.errors}
     assert locs == {("boosts", 1, "spend_cents"), ("boosts", 1, "hour")}
 
@@ -55,11 +74,15 @@ def test_timing_finds_planted_weekday_and_daypart():
 
 def test_group_rate_and_ratio_by_hand():
     # Two platforms x 10 boosts: FACEBOOK 2 conversions per $100, INSTAGRAM 1 per $100.
-    boosts = tuple([_boost(i, platform="FACEBOOK", conversions=2 + (i % 2)) for i in range(10)]
-                   + [_boost(10 + i, platform="INSTAGRAM", conversions=1 + (i % 2)) for i in range(10)])
+    boosts = tuple(
+        [_boost(i, platform="FACEBOOK", conversions=2 + (i % 2)) for i in range(10)]
+        + [_boost(10 + i, platform="INSTAGRAM", conversions=1 + (i % 2)) for i in range(10)]
+    )
     r = detect_groups("platform", boosts, value_per_conversion_cents=4000)
     fb = next(f for f in r.findings if f.subject == "platform=FACEBOOK")
-    assert fb.data["rate_group"] == pytest.approx(25 / 1000) and fb.data["rate_rest"] == pytest.approx(15 / 1000)
+    assert fb.data["rate_group"] == pytest.approx(25 / 1000) and fb.data["rate_rest"] == pytest.approx(
+        15 / 1000
+    )
     assert fb.evidence.effect == pytest.approx(25 / 15)
     # Impact: (0.025 - 0.015) conversions per dollar x $1000 rest spend x $40 per conversion = $400.
     assert fb.impact == pytest.approx(0.01 * 1000 * 4000)
@@ -109,7 +132,10 @@ def test_budget_recovers_planted_saturation_with_interval():
         assert f.evidence.p_value < 0.01
         lo, hi = f.data["break_even_ci_cents"]
         covered += lo / 100 <= truth <= hi / 100
-        assert f.insight_type is InsightType.PATTERN and f.data["a_ci"][0] < f.data["a_dollars"] < f.data["a_ci"][1]
+        assert (
+            f.insight_type is InsightType.PATTERN
+            and f.data["a_ci"][0] < f.data["a_dollars"] < f.data["a_ci"][1]
+        )
     assert len(r.findings) == 3 and covered >= 2
 
 
@@ -139,9 +165,11 @@ def test_anomaly_windows_by_hand():
 def test_anomaly_planted_cpa_and_ctr_jump_found_and_steady_boost_not():
     rng = np.random.default_rng(4)
     # $200 an hour at 0.05 conversions per dollar: ~60 conversions per 6-hour window. A drop to zero has a
-    # robust z of about -sqrt(mean count) for Poisson counts, so it needs more than ~13 per window to pass 3.5.
-    snaps = (snapshot_series("jump", 96, rng, spend_per_h=20000, jump_at=90, conv_factor=0.1, ctr_factor=0.4)
-             + snapshot_series("steady", 96, rng))
+    # robust z of about -sqrt(mean count) for Poisson counts, so it needs more than ~13 per window to pass
+    # 3.5.
+    snaps = snapshot_series(
+        "jump", 96, rng, spend_per_h=20000, jump_at=90, conv_factor=0.1, ctr_factor=0.4
+    ) + snapshot_series("steady", 96, rng)
     boosts = (_boost("jump", boost_id="jump"), _boost("steady", boost_id="steady"))
     r = detect_anomalies(boosts, tuple(snaps))
     subjects = {(f.subject, f.direction) for f in r.findings}
@@ -159,8 +187,11 @@ def test_anomaly_needs_history():
 
 
 def test_warning_rule_by_hand():
-    # $500 spent, workspace value $50 per conversion -> break-even needs 10; 2 conversions: p = P(X <= 2 | 10).
-    losing = _boost(0, spend_cents=50_000, conversions=2, value_cents=10_000, active=True, recent_spend_cents=5_000)
+    # $500 spent, workspace value $50 per conversion -> break-even needs 10; 2 conversions: p = P(X <= 2 |
+    # 10).
+    losing = _boost(
+        0, spend_cents=50_000, conversions=2, value_cents=10_000, active=True, recent_spend_cents=5_000
+    )
     stopped = _boost(1, spend_cents=50_000, conversions=2, value_cents=10_000, active=False)
     tiny = _boost(2, spend_cents=10_000, conversions=0, value_cents=0, active=True, recent_spend_cents=100)
     r = detect_warnings((losing, stopped, tiny), value_per_conversion_cents=5000)
@@ -168,19 +199,23 @@ def test_warning_rule_by_hand():
     f = r.findings[0]
     assert f.evidence.p_value == pytest.approx(stats.poisson.cdf(2, 10))
     assert f.evidence.effect == pytest.approx(-0.8)
-    # Upper 95% Garwood bound on 2 conversions: 6.296 -> ROAS <= 6.296 * 50 / 500 = 0.63 -> HIGH, not CRITICAL.
+    # Upper 95% Garwood bound on 2 conversions: 6.296 -> ROAS <= 6.296 * 50 / 500 = 0.63 -> HIGH, not
+    # CRITICAL.
     assert f.data["roas_upper95"] == pytest.approx(stats.chi2.ppf(0.95, 6) / 2 * 0.1)
     assert f.severity is InsightSeverity.HIGH
-    zero = detect_warnings((_boost(3, spend_cents=100_000, conversions=0, value_cents=0, active=True,
-                                   recent_spend_cents=1),), value_per_conversion_cents=5000)
+    zero = detect_warnings(
+        (_boost(3, spend_cents=100_000, conversions=0, value_cents=0, active=True, recent_spend_cents=1),),
+        value_per_conversion_cents=5000,
+    )
     assert zero.findings[0].severity is InsightSeverity.CRITICAL
 
 
 def test_opportunity_planted_strong_post():
     rng = np.random.default_rng(6)
     posts = organic(rng, n=40, strong=2)
-    posts[1] = OrganicPost(posts[1].post_id, "FACEBOOK", "VIDEO", posts[1].engagements_7d, posts[1].impressions_7d,
-                           boosted=True)
+    posts[1] = OrganicPost(
+        posts[1].post_id, "FACEBOOK", "VIDEO", posts[1].engagements_7d, posts[1].impressions_7d, boosted=True
+    )
     r = detect_opportunities(tuple(posts), ())
     # Candidates are the unboosted top-decile posts; only the planted one beats the workspace's rate.
     assert posts[1].post_id not in {f.data["post_id"] for f in r.findings}

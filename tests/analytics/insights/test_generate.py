@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
 from boostloop.analytics.insights import InsightInput, generate_insights
-from boostloop.enums import InsightSeverity, InsightType
 from boostloop.analytics.insights.model import SEVERITY_RANK
-from tests.analytics.insights.synth import EFFECTS, NULL, PERIOD, make_world, organic, snapshot_series
+from boostloop.enums import InsightSeverity, InsightType
+from tests.analytics.insights.synth import (
+    EFFECTS,
+    NULL,
+    PERIOD,
+    Planted,
+    make_world,
+    organic,
+    snapshot_series,
+)
 
 
 @pytest.fixture(scope="module")
@@ -17,19 +27,29 @@ def planted():
     w = make_world(21, EFFECTS, n=900)
     rng = np.random.default_rng(0)
     snaps = snapshot_series(w.boosts[0].boost_id, 96, rng, spend_per_h=20000, jump_at=90, ctr_factor=0.3)
-    data = InsightInput(boosts=w.boosts, period_start=PERIOD[0], period_end=PERIOD[1], snapshots=tuple(snaps),
-                        organic_posts=tuple(organic(rng, n=50, strong=1)))
+    data = InsightInput(
+        boosts=w.boosts,
+        period_start=PERIOD[0],
+        period_end=PERIOD[1],
+        snapshots=tuple(snaps),
+        organic_posts=tuple(organic(rng, n=50, strong=1)),
+    )
     return data, generate_insights(data, seed=0)
 
 
 def test_planted_effects_are_found(planted):
     _, report = planted
-    subjects = {i.data_points["subject"] + ":" + i.data_points["direction"]
-                for i in report.insights if i.insight_type is InsightType.PATTERN}
+    subjects = {
+        i.data_points["subject"] + ":" + i.data_points["direction"]
+        for i in report.insights
+        if i.insight_type is InsightType.PATTERN
+    }
     assert {"weekday=1:best", "daypart=16:best", "segment=loyal:best", "content_type=VIDEO:best"} <= subjects
     kinds = {i.insight_type for i in report.insights}
     assert {InsightType.ANOMALY, InsightType.OPPORTUNITY, InsightType.BEST_PRACTICE} <= kinds
-    assert any(i.category.value == "BUDGET" and i.insight_type is InsightType.PATTERN for i in report.insights)
+    assert any(
+        i.category.value == "BUDGET" and i.insight_type is InsightType.PATTERN for i in report.insights
+    )
 
 
 def test_bh_is_one_family_across_detectors(planted):
@@ -65,7 +85,9 @@ def test_insights_are_json_ready(planted):
 
     _, report = planted
     for i in report.insights:
-        json.dumps([i.data_points, i.visualization, i.comparison_metrics, list(i.suggested_actions)], allow_nan=False)
+        json.dumps(
+            [i.data_points, i.visualization, i.comparison_metrics, list(i.suggested_actions)], allow_nan=False
+        )
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -100,3 +122,21 @@ def test_by_type_families_adjust_within_each_type(planted):
         assert [f.evidence.p_adjusted for f in fs] == pytest.approx(expected.tolist())
     with pytest.raises(ValueError):
         generate_insights(data, families="nope")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n=st.integers(0, 160), strength=st.floats(1.0, 2.5))
+def test_invariants_on_random_worlds(seed, n, strength):
+    import json
+
+    world = make_world(seed, Planted(weekday={seed % 7: strength}, saturation_b=120.0), n=n)
+    report = generate_insights(world, seed=seed)
+    assert report.n_significant <= report.n_tests
+    for d in report.detectors:
+        for f in d.findings:
+            assert 0 <= f.evidence.p_value <= f.evidence.p_adjusted <= 1
+    for i in report.insights:
+        if i.insight_type is not InsightType.BEST_PRACTICE:
+            assert i.data_points["evidence"]["p_adjusted"] <= report.alpha
+        json.dumps([i.data_points, i.visualization, i.comparison_metrics], allow_nan=False)
+    assert len({i.fingerprint for i in report.insights}) == len(report.insights)

@@ -21,7 +21,8 @@ from boostloop.analytics.insights.stats import (
 
 
 def test_bh_hand_worked():
-    # m = 4: sorted p 0.01, 0.02, 0.03, 0.5 -> m p / i = 0.04, 0.04, 0.04, 0.5 (then running minimum from the top).
+    # m = 4: sorted p 0.01, 0.02, 0.03, 0.5 -> m p / i = 0.04, 0.04, 0.04, 0.5 (then running minimum from
+    # the top).
     q = benjamini_hochberg([0.03, 0.5, 0.01, 0.02])
     assert q == pytest.approx([0.04, 0.5, 0.04, 0.04])
 
@@ -49,8 +50,9 @@ def _data(seed, n_g=30, n_r=80, ratio=1.0):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_rate_ratio_sandwich_matches_statsmodels_glm_hc0(seed):
     cg, eg, cr, er = _data(seed, ratio=1.4)
-    rr = rate_ratio_test(cg, eg, cr, er, small_sample=False, poisson_floor=False, reference="normal",
-                         variance="sandwich")
+    rr = rate_ratio_test(
+        cg, eg, cr, er, small_sample=False, poisson_floor=False, reference="normal", variance="sandwich"
+    )
     y = np.concatenate([cg, cr])
     x = sm.add_constant(np.concatenate([np.ones(len(cg)), np.zeros(len(cr))]))
     fit = sm.GLM(y, x, family=sm.families.Poisson(), exposure=np.concatenate([eg, er])).fit(cov_type="HC0")

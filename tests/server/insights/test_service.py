@@ -41,7 +41,8 @@ TZ = "America/New_York"
 
 
 def _boosted_at(weekday: int, hour: int, days_back: int) -> datetime:
-    """A UTC time whose New York local weekday and hour are the given ones, about ``days_back`` days before END."""
+    """A UTC time whose New York local weekday and hour are the given ones, about ``days_back`` days "
+    "before END."""
     local = (END - timedelta(days=days_back)).astimezone(ZoneInfo(TZ)).replace(hour=hour, minute=5, second=0)
     local += timedelta(days=(weekday - local.weekday()) % 7)
     return local.astimezone(UTC)
@@ -51,34 +52,80 @@ def _load_synth(session, slug: str, n: int = 240, seed: int = 8):  # noqa: ANN00
     ws = create_workspace(session, name=slug, slug=slug, timezone=TZ)
     accounts = {}
     for p in ("FACEBOOK", "INSTAGRAM", "LINKEDIN"):
-        accounts[p] = SocialAccount(workspace_id=ws.id, platform=Platform(p), platform_account_id=f"{slug}-{p}")
+        accounts[p] = SocialAccount(
+            workspace_id=ws.id, platform=Platform(p), platform_account_id=f"{slug}-{p}"
+        )
     session.add_all(accounts.values())
     session.flush()
     world = make_world(seed, EFFECTS, n=n)
     rows, expected = [], {}
     for i, b in enumerate(world.boosts):
         at = _boosted_at(b.weekday, b.hour, days_back=10 + i % 60)
-        post = SocialPost(id=uuid.uuid4(), workspace_id=ws.id, account_id=accounts[b.platform].id,
-                          platform=Platform(b.platform), platform_post_id=f"{slug}-{i}",
-                          content_type=ContentType(b.content_type), published_at=at - timedelta(hours=5))
-        camp = AdCampaign(id=uuid.uuid4(), workspace_id=ws.id, platform=Platform(b.platform),
-                          platform_campaign_id=f"{slug}-c{i}", objective=CampaignObjective.CONVERSIONS)
+        post = SocialPost(
+            id=uuid.uuid4(),
+            workspace_id=ws.id,
+            account_id=accounts[b.platform].id,
+            platform=Platform(b.platform),
+            platform_post_id=f"{slug}-{i}",
+            content_type=ContentType(b.content_type),
+            published_at=at - timedelta(hours=5),
+        )
+        camp = AdCampaign(
+            id=uuid.uuid4(),
+            workspace_id=ws.id,
+            platform=Platform(b.platform),
+            platform_campaign_id=f"{slug}-c{i}",
+            objective=CampaignObjective.CONVERSIONS,
+        )
         boost = BoostCampaign(
-            id=uuid.uuid4(), workspace_id=ws.id, original_post_id=post.id, campaign_id=camp.id,
-            platform=Platform(b.platform), boosted_at=at, boosted_by="tester", organic_metrics={},
-            targeting_criteria={"segment": b.segment, "age_min": int(b.age_band.split("-")[0]),
-                                "age_max": int(b.age_band.split("-")[1]), "interests": list(b.interests),
-                                "locations": list(b.locations)},
-            initial_budget_cents=b.budget_cents, duration_days=2, status=BoostStatus.COMPLETED,
-            ended_at=at + timedelta(days=2))
+            id=uuid.uuid4(),
+            workspace_id=ws.id,
+            original_post_id=post.id,
+            campaign_id=camp.id,
+            platform=Platform(b.platform),
+            boosted_at=at,
+            boosted_by="tester",
+            organic_metrics={},
+            targeting_criteria={
+                "segment": b.segment,
+                "age_min": int(b.age_band.split("-")[0]),
+                "age_max": int(b.age_band.split("-")[1]),
+                "interests": list(b.interests),
+                "locations": list(b.locations),
+            },
+            initial_budget_cents=b.budget_cents,
+            duration_days=2,
+            status=BoostStatus.COMPLETED,
+            ended_at=at + timedelta(days=2),
+        )
         # Two daily rows that add up to the synthetic totals.
-        half = [(b.spend_cents // 2, b.impressions // 2, b.clicks // 2, b.conversions // 2, b.value_cents // 2)]
-        half.append(tuple(t - h for t, h in zip(
-            (b.spend_cents, b.impressions, b.clicks, b.conversions, b.value_cents), half[0], strict=True)))
-        mets = [AdCampaignMetric(workspace_id=ws.id, campaign_id=camp.id, granularity=MetricGranularity.DAY,
-                                 period_start=at + timedelta(days=d), spend_cents=s, impressions=im, clicks=c,
-                                 conversions=cv, conversion_value_cents=v)
-                for d, (s, im, c, cv, v) in enumerate(half)]
+        half = [
+            (b.spend_cents // 2, b.impressions // 2, b.clicks // 2, b.conversions // 2, b.value_cents // 2)
+        ]
+        half.append(
+            tuple(
+                t - h
+                for t, h in zip(
+                    (b.spend_cents, b.impressions, b.clicks, b.conversions, b.value_cents),
+                    half[0],
+                    strict=True,
+                )
+            )
+        )
+        mets = [
+            AdCampaignMetric(
+                workspace_id=ws.id,
+                campaign_id=camp.id,
+                granularity=MetricGranularity.DAY,
+                period_start=at + timedelta(days=d),
+                spend_cents=s,
+                impressions=im,
+                clicks=c,
+                conversions=cv,
+                conversion_value_cents=v,
+            )
+            for d, (s, im, c, cv, v) in enumerate(half)
+        ]
         rows += [post, camp]
         rows.append(boost)
         rows += mets
@@ -101,9 +148,18 @@ def test_build_input_maps_rows_to_outcomes(engine):
             b = expected[out.boost_id]
             assert (out.weekday, out.hour) == (b.weekday, b.hour)
             assert (out.spend_cents, out.impressions, out.clicks, out.conversions, out.value_cents) == (
-                b.spend_cents, b.impressions, b.clicks, b.conversions, b.value_cents)
+                b.spend_cents,
+                b.impressions,
+                b.clicks,
+                b.conversions,
+                b.value_cents,
+            )
             assert (out.platform, out.content_type, out.segment, out.age_band) == (
-                b.platform, b.content_type, b.segment, b.age_band)
+                b.platform,
+                b.content_type,
+                b.segment,
+                b.age_band,
+            )
             assert set(out.interests) == set(b.interests) and out.locations == b.locations
             assert not out.active
         assert data.period_start == END - timedelta(days=90)
@@ -125,8 +181,12 @@ def test_generate_store_dedupe_list_and_acknowledge(engine):
 
         page, total, top = service.list_insights(s, ws.id)
         assert total == first.summary.created and len(top) == min(5, total)
-        rank = {InsightSeverity.CRITICAL: 3, InsightSeverity.HIGH: 2, InsightSeverity.MEDIUM: 1,
-                InsightSeverity.LOW: 0}
+        rank = {
+            InsightSeverity.CRITICAL: 3,
+            InsightSeverity.HIGH: 2,
+            InsightSeverity.MEDIUM: 1,
+            InsightSeverity.LOW: 0,
+        }
         keys = [(rank[i.severity], i.impact) for i in page]
         assert keys == sorted(keys, reverse=True)
         assert top == page[:5]
@@ -139,7 +199,11 @@ def test_generate_store_dedupe_list_and_acknowledge(engine):
 
         out = [InsightOut.model_validate(i) for i in page]
         assert [o.id for o in out] == [i.id for i in page]
-        pattern = next(o for o in out if o.insight_type is InsightType.PATTERN and o.category is not InsightCategory.BUDGET)
+        pattern = next(
+            o
+            for o in out
+            if o.insight_type is InsightType.PATTERN and o.category is not InsightCategory.BUDGET
+        )
         assert pattern.data_points["evidence"]["p_adjusted"] <= 0.05 and pattern.visualization["rows"]
         assert pattern.suggested_actions and pattern.period_end == END
 
@@ -173,27 +237,61 @@ def test_organic_engagement_over_last_seven_days_and_snapshot_history(engine):
         acc = SocialAccount(workspace_id=ws.id, platform=Platform.INSTAGRAM, platform_account_id="ig")
         s.add(acc)
         s.flush()
-        posts = [SocialPost(workspace_id=ws.id, account_id=acc.id, platform=Platform.INSTAGRAM,
-                            platform_post_id=f"p{i}", content_type=ContentType.REEL,
-                            published_at=END - timedelta(days=20)) for i in range(3)]
+        posts = [
+            SocialPost(
+                workspace_id=ws.id,
+                account_id=acc.id,
+                platform=Platform.INSTAGRAM,
+                platform_post_id=f"p{i}",
+                content_type=ContentType.REEL,
+                published_at=END - timedelta(days=20),
+            )
+            for i in range(3)
+        ]
         s.add_all(posts)
         s.flush()
         caps = [
-            (posts[0], END - timedelta(days=9), 100, 1000), (posts[0], END - timedelta(days=2), 400, 5000),
+            (posts[0], END - timedelta(days=9), 100, 1000),
+            (posts[0], END - timedelta(days=2), 400, 5000),
             (posts[1], END - timedelta(days=1), 50, 800),  # first capture inside the window: from 0
             (posts[2], END - timedelta(days=10), 70, 900),  # no capture in the last 7 days: not listed
         ]
-        s.add_all([OrganicPostMetric(workspace_id=ws.id, post_id=p.id, captured_at=t, engagements=e, impressions=i)
-                   for p, t, e, i in caps])
-        boost = BoostCampaign(workspace_id=ws.id, original_post_id=posts[1].id, platform=Platform.INSTAGRAM,
-                              boosted_at=END - timedelta(days=3), boosted_by="t", organic_metrics={},
-                              initial_budget_cents=10_000, duration_days=7, status=BoostStatus.ACTIVE)
+        s.add_all(
+            [
+                OrganicPostMetric(
+                    workspace_id=ws.id, post_id=p.id, captured_at=t, engagements=e, impressions=i
+                )
+                for p, t, e, i in caps
+            ]
+        )
+        boost = BoostCampaign(
+            workspace_id=ws.id,
+            original_post_id=posts[1].id,
+            platform=Platform.INSTAGRAM,
+            boosted_at=END - timedelta(days=3),
+            boosted_by="t",
+            organic_metrics={},
+            initial_budget_cents=10_000,
+            duration_days=7,
+            status=BoostStatus.ACTIVE,
+        )
         s.add(boost)
         s.flush()
-        s.add_all([BoostPerformanceSnapshot(
-            workspace_id=ws.id, boost_campaign_id=boost.id, snapshot_at=boost.boosted_at + timedelta(hours=h),
-            days_since_boosted=h // 24, paid_spend_cents=100 * h, paid_impressions=1000 * h, paid_clicks=10 * h,
-            paid_conversions=h // 6) for h in (6, 12, 60)])
+        s.add_all(
+            [
+                BoostPerformanceSnapshot(
+                    workspace_id=ws.id,
+                    boost_campaign_id=boost.id,
+                    snapshot_at=boost.boosted_at + timedelta(hours=h),
+                    days_since_boosted=h // 24,
+                    paid_spend_cents=100 * h,
+                    paid_impressions=1000 * h,
+                    paid_clicks=10 * h,
+                    paid_conversions=h // 6,
+                )
+                for h in (6, 12, 60)
+            ]
+        )
         s.flush()
         data = service.build_input(s, ws.id, period_end=END)
         org = {p.post_id: p for p in data.organic_posts}
@@ -202,7 +300,8 @@ def test_organic_engagement_over_last_seven_days_and_snapshot_history(engine):
         assert org[str(posts[1].id)].engagements_7d == 50 and org[str(posts[1].id)].boosted
         assert not org[str(posts[0].id)].boosted
         (b,) = data.boosts
-        # No campaign rows: the outcome is the latest snapshot (+60 h = END - 12 h). Recent spend: 6000 minus the
+        # No campaign rows: the outcome is the latest snapshot (+60 h = END - 12 h). Recent spend: 6000
+        # minus the
         # spend at the last snapshot at or before END - 24 h (+12 h: 1200).
         assert (b.spend_cents, b.impressions, b.conversions, b.active) == (6000, 60_000, 10, True)
         assert b.recent_spend_cents == 4800 and b.content_type == "REEL"

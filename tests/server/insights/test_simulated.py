@@ -24,19 +24,40 @@ def test_input_from_database_matches_simulated_rows(engine, sim):
     sums = defaultdict(lambda: [0, 0, 0, 0, 0])
     for m in sim.campaign_metrics:
         s = sums[m["campaign_id"]]
-        for i, k in enumerate(("spend_cents", "impressions", "clicks", "conversions", "conversion_value_cents")):
+        for i, k in enumerate(
+            ("spend_cents", "impressions", "clicks", "conversions", "conversion_value_cents")
+        ):
             s[i] += m[k]
     tz = ZoneInfo(sim.workspace["timezone"])
     ctype = {p["id"]: p["content_type"].value for p in sim.posts}
     expected = {}
     for b in sim.boosts:
         local = b["boosted_at"].astimezone(tz)
-        expected[str(b["id"])] = (local.weekday(), local.hour, b["platform"].value, ctype[b["original_post_id"]],
-                                  *sums[b["campaign_id"]], b["targeting_criteria"]["segment"])
+        expected[str(b["id"])] = (
+            local.weekday(),
+            local.hour,
+            b["platform"].value,
+            ctype[b["original_post_id"]],
+            *sums[b["campaign_id"]],
+            b["targeting_criteria"]["segment"],
+        )
     with session_scope(engine) as s:
         data = service.build_input(s, ws_id, period_end=sim.end, period_days=200)
-        got = {o.boost_id: (o.weekday, o.hour, o.platform, o.content_type, o.spend_cents, o.impressions,
-                            o.clicks, o.conversions, o.value_cents, o.segment) for o in data.boosts}
+        got = {
+            o.boost_id: (
+                o.weekday,
+                o.hour,
+                o.platform,
+                o.content_type,
+                o.spend_cents,
+                o.impressions,
+                o.clicks,
+                o.conversions,
+                o.value_cents,
+                o.segment,
+            )
+            for o in data.boosts
+        }
         assert got == expected
         # Hourly campaign rows become the anomaly histories (running sums, one point per delivered hour).
         assert len(data.snapshots) == sum(1 for m in sim.campaign_metrics)

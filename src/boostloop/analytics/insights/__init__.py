@@ -10,7 +10,18 @@ from boostloop.analytics.insights.model import DetectorResult, Evidence, Finding
 from boostloop.analytics.insights.stats import benjamini_hochberg, rate_ratio_test, robust_z
 
 __all__ = [
-    "BoostOutcome", "DetectorResult", "Evidence", "Finding", "Insight", "InsightInput", "InsightReport",
-    "OrganicPost", "SnapshotPoint", "benjamini_hochberg", "generate_insights", "rate_ratio_test", "robust_z",
+    "BoostOutcome",
+    "DetectorResult",
+    "Evidence",
+    "Finding",
+    "Insight",
+    "InsightInput",
+    "InsightReport",
+    "OrganicPost",
+    "SnapshotPoint",
+    "benjamini_hochberg",
+    "generate_insights",
+    "rate_ratio_test",
+    "robust_z",
     "run_detectors",
 ]

@@ -52,7 +52,8 @@ SEVERITY_RULE = (
 
 def windows(points: list[SnapshotPoint], window_hours: float) -> np.ndarray:
     """Per-window deltas ``[spend_cents, impressions, clicks, conversions]``, oldest first, the last row
-    being the latest window. Cumulative values at a boundary are those of the last snapshot at or before it."""
+    being the latest window. Cumulative values at a boundary are those of the last snapshot at or before
+    it."""
 
     pts = sorted(points, key=lambda p: p.hours_since_start)
     t = np.array([p.hours_since_start for p in pts])
@@ -68,7 +69,10 @@ def windows(points: list[SnapshotPoint], window_hours: float) -> np.ndarray:
 
 
 def detect_anomalies(
-    boosts: tuple[BoostOutcome, ...], snapshots: tuple[SnapshotPoint, ...], *, window_hours: float = WINDOW_HOURS
+    boosts: tuple[BoostOutcome, ...],
+    snapshots: tuple[SnapshotPoint, ...],
+    *,
+    window_hours: float = WINDOW_HOURS,
 ) -> DetectorResult:
     series: dict[str, list[SnapshotPoint]] = defaultdict(list)
     for s in snapshots:
@@ -82,13 +86,26 @@ def detect_anomalies(
         hist, last = w[:-1], w[-1] if len(w) else None
         live = hist[hist[:, 0] > 0] if len(hist) else hist
         if last is None or len(live) < MIN_HISTORY_WINDOWS or last[0] <= 0:
-            skipped.append({"boost_id": boost_id, "reason": f"fewer than {MIN_HISTORY_WINDOWS} earlier windows "
-                            "with spend, or no spend in the latest window"})
+            skipped.append(
+                {
+                    "boost_id": boost_id,
+                    "reason": f"fewer than {MIN_HISTORY_WINDOWS} earlier windows "
+                    "with spend, or no spend in the latest window",
+                }
+            )
             continue
-        chart[boost_id] = {"window_hours": window_hours, "spend_cents": w[:, 0].tolist(),
-                           "impressions": w[:, 1].tolist(), "clicks": w[:, 2].tolist(),
-                           "conversions": w[:, 3].tolist()}
-        label = known[boost_id].content_type + " boost on " + known[boost_id].platform if boost_id in known else "boost"
+        chart[boost_id] = {
+            "window_hours": window_hours,
+            "spend_cents": w[:, 0].tolist(),
+            "impressions": w[:, 1].tolist(),
+            "clicks": w[:, 2].tolist(),
+            "conversions": w[:, 3].tolist(),
+        }
+        label = (
+            known[boost_id].content_type + " boost on " + known[boost_id].platform
+            if boost_id in known
+            else "boost"
+        )
         # CPA via conversions per dollar.
         if live[:, 3].sum() >= MIN_HISTORY_CONVERSIONS:
             r_hist = live[:, 3] / (live[:, 0] / 100)
@@ -101,21 +118,36 @@ def detect_anomalies(
                 worse = r_last < rz.median
                 cpa_hist = 1 / (pooled * 100) if pooled > 0 else math.inf  # dollars per conversion
                 cpa_last = last[0] / 100 / last[3] if last[3] > 0 else math.inf
-                findings.append(_finding(
-                    boost_id, "CPA", worse, rz, p, len(live),
-                    title=(f"Cost per conversion of a {label} {'jumped' if worse else 'dropped'}: "
-                           f"${cpa_last:,.2f} in the last {window_hours:g} h vs ${cpa_hist:,.2f} before"),
-                    description=(f"{int(last[3])} conversions on ${last[0] / 100:,.2f} in the latest window, where its "
-                                 f"history predicts {expected:.1f}; robust z {rz.z:.1f} on conversions per dollar."),
-                    impact=last[0] * abs(1 - (r_last / (pooled * 100) if pooled > 0 else 1)),
-                    effect=(r_last / (pooled * 100)) if pooled > 0 else 0.0,
-                    ci=_poisson_ratio_ci(last[3], expected),
-                    effect_name="conversions per dollar, last window / history",
-                    actions=("Check the landing page and conversion tracking of this boost.",
-                             "Pause the boost if the drop persists in the next window.") if worse else
-                    ("Look at what changed in this boost and consider raising its budget.",),
-                    category=InsightCategory.BUDGET,
-                ))
+                findings.append(
+                    _finding(
+                        boost_id,
+                        "CPA",
+                        worse,
+                        rz,
+                        p,
+                        len(live),
+                        title=(
+                            f"Cost per conversion of a {label} {'jumped' if worse else 'dropped'}: "
+                            f"${cpa_last:,.2f} in the last {window_hours:g} h vs ${cpa_hist:,.2f} before"
+                        ),
+                        description=(
+                            f"{int(last[3])} conversions on ${last[0] / 100:,.2f} in the latest window, "
+                            f"where its "
+                            f"history predicts {expected:.1f}; robust z {rz.z:.1f} on conversions per dollar."
+                        ),
+                        impact=last[0] * abs(1 - (r_last / (pooled * 100) if pooled > 0 else 1)),
+                        effect=(r_last / (pooled * 100)) if pooled > 0 else 0.0,
+                        ci=_poisson_ratio_ci(last[3], expected),
+                        effect_name="conversions per dollar, last window / history",
+                        actions=(
+                            "Check the landing page and conversion tracking of this boost.",
+                            "Pause the boost if the drop persists in the next window.",
+                        )
+                        if worse
+                        else ("Look at what changed in this boost and consider raising its budget.",),
+                        category=InsightCategory.BUDGET,
+                    )
+                )
         if live[:, 2].sum() >= MIN_HISTORY_CLICKS and last[1] > 0:
             has_imps = live[live[:, 1] > 0]
             ctr_hist = has_imps[:, 2] / has_imps[:, 1]
@@ -125,21 +157,39 @@ def detect_anomalies(
             p = float(stats.binomtest(int(last[2]), int(last[1]), pooled).pvalue) if 0 < pooled < 1 else 1.0
             if abs(rz.z) >= Z_THRESHOLD:
                 worse = ctr_last < rz.median
-                findings.append(_finding(
-                    boost_id, "CTR", worse, rz, p, len(has_imps),
-                    title=(f"Click-through rate of a {label} {'fell' if worse else 'rose'} to {ctr_last:.2%} "
-                           f"in the last {window_hours:g} h (was {pooled:.2%})"),
-                    description=(f"{int(last[2])} clicks on {int(last[1]):,} impressions in the latest window; "
-                                 f"robust z {rz.z:.1f} against its {len(has_imps)} earlier windows."),
-                    impact=last[0] * abs(1 - ctr_last / pooled),
-                    effect=ctr_last / pooled, ci=_binom_ratio_ci(int(last[2]), int(last[1]), pooled),
-                    effect_name="CTR, last window / history",
-                    actions=("Refresh the creative: a sudden CTR drop is typical of ad fatigue or a changed "
-                             "placement.",) if worse else ("Note what changed; reuse it in the next boost.",),
-                    category=InsightCategory.TARGETING,
-                ))
-    return DetectorResult(name="anomalies", findings=tuple(findings), chart={"boosts": chart},
-                          skipped=tuple(skipped))
+                findings.append(
+                    _finding(
+                        boost_id,
+                        "CTR",
+                        worse,
+                        rz,
+                        p,
+                        len(has_imps),
+                        title=(
+                            f"Click-through rate of a {label} {'fell' if worse else 'rose'} to "
+                            f"{ctr_last:.2%} "
+                            f"in the last {window_hours:g} h (was {pooled:.2%})"
+                        ),
+                        description=(
+                            f"{int(last[2])} clicks on {int(last[1]):,} impressions in the latest window; "
+                            f"robust z {rz.z:.1f} against its {len(has_imps)} earlier windows."
+                        ),
+                        impact=last[0] * abs(1 - ctr_last / pooled),
+                        effect=ctr_last / pooled,
+                        ci=_binom_ratio_ci(int(last[2]), int(last[1]), pooled),
+                        effect_name="CTR, last window / history",
+                        actions=(
+                            "Refresh the creative: a sudden CTR drop is typical of ad fatigue or a changed "
+                            "placement.",
+                        )
+                        if worse
+                        else ("Note what changed; reuse it in the next boost.",),
+                        category=InsightCategory.TARGETING,
+                    )
+                )
+    return DetectorResult(
+        name="anomalies", findings=tuple(findings), chart={"boosts": chart}, skipped=tuple(skipped)
+    )
 
 
 def _poisson_ratio_ci(observed: float, expected: float) -> tuple[float, float]:
@@ -156,25 +206,60 @@ def _binom_ratio_ci(k: int, n: int, p0: float) -> tuple[float, float]:
     return ci.low / p0, ci.high / p0
 
 
-def _finding(boost_id, metric, worse, rz, p, n_hist, *, title, description, impact, effect, ci,  # noqa: ANN001
-             effect_name,
-             actions, category) -> Finding:
+def _finding(
+    boost_id,
+    metric,
+    worse,
+    rz,
+    p,
+    n_hist,
+    *,
+    title,
+    description,
+    impact,
+    effect,
+    ci,  # noqa: ANN001
+    effect_name,
+    actions,
+    category,
+) -> Finding:
     if worse:
         severity = InsightSeverity.HIGH if abs(rz.z) >= Z_HIGH else InsightSeverity.MEDIUM
     else:
         severity = InsightSeverity.LOW
-    test = ("exact Poisson test of the latest window's conversions (two-sided)" if metric == "CPA"
-            else "exact binomial test of the latest window's clicks (two-sided)")
+    test = (
+        "exact Poisson test of the latest window's conversions (two-sided)"
+        if metric == "CPA"
+        else "exact binomial test of the latest window's clicks (two-sided)"
+    )
     return Finding(
-        detector="anomalies", insight_type=InsightType.ANOMALY, category=category,
-        subject=f"boost={boost_id}:{metric}", direction=("up" if metric == "CPA" else "down") if worse else
-        ("down" if metric == "CPA" else "up"),
-        evidence=Evidence(test=test + f"; robust z {rz.z:.2f} (threshold {Z_THRESHOLD})",
-                          n={"history_windows": n_hist, "latest_window": 1}, effect_name=effect_name,
-                          effect=float(effect), ci_low=float(ci[0]), ci_high=float(ci[1]), p_value=float(p),
-                          statistic=float(rz.z) if math.isfinite(rz.z) else float(np.sign(rz.z) * 1e9)),
-        title=title, description=description, severity=severity, severity_rule=SEVERITY_RULE,
-        impact=float(impact), suggested_actions=tuple(actions),
-        data={"boost_id": boost_id, "metric": metric, "robust_z": rz.z if math.isfinite(rz.z) else None,
-              "history_median": rz.median, "history_sigma": rz.sigma, "latest": rz.value},
+        detector="anomalies",
+        insight_type=InsightType.ANOMALY,
+        category=category,
+        subject=f"boost={boost_id}:{metric}",
+        direction=("up" if metric == "CPA" else "down") if worse else ("down" if metric == "CPA" else "up"),
+        evidence=Evidence(
+            test=test + f"; robust z {rz.z:.2f} (threshold {Z_THRESHOLD})",
+            n={"history_windows": n_hist, "latest_window": 1},
+            effect_name=effect_name,
+            effect=float(effect),
+            ci_low=float(ci[0]),
+            ci_high=float(ci[1]),
+            p_value=float(p),
+            statistic=float(rz.z) if math.isfinite(rz.z) else float(np.sign(rz.z) * 1e9),
+        ),
+        title=title,
+        description=description,
+        severity=severity,
+        severity_rule=SEVERITY_RULE,
+        impact=float(impact),
+        suggested_actions=tuple(actions),
+        data={
+            "boost_id": boost_id,
+            "metric": metric,
+            "robust_z": rz.z if math.isfinite(rz.z) else None,
+            "history_median": rz.median,
+            "history_sigma": rz.sigma,
+            "latest": rz.value,
+        },
     )

@@ -8,7 +8,8 @@ Marginal return ``dV/ds = (a / b) * exp(-s / b)`` (dollars of value per extra do
 beyond which one more dollar returns less than ``m`` (``Workspace.target_marginal_roas``, default 1) is
 ``s* = b * ln(a / (b * m))`` when ``a / b > m``, else 0 (not even the first dollar returns ``m``).
 
-Fit: weighted least squares (the optimum ``scipy.optimize.curve_fit`` finds) with variance proportional to spend
+Fit: weighted least squares (the optimum ``scipy.optimize.curve_fit`` finds) with variance proportional to
+spend
 (``sigma_i = sqrt(s_i)``): a boost's value is a sum over roughly spend-proportionally many conversions,
 so its variance grows with spend. Parameter 95% CIs from the fit's covariance (Wald).
 ``s*`` has a seeded bootstrap interval (resample boosts, refit, 2.5/97.5 percentiles, ``B = 200``).
@@ -82,8 +83,12 @@ def _fit(s: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] |
     _, rss = _profile(s, v, w, np.exp(grid))
     j = int(np.argmin(rss))
     left, right = grid[max(j - 1, 0)], grid[min(j + 1, len(grid) - 1)]
-    res = optimize.minimize_scalar(lambda lb: float(_profile(s, v, w, np.array([math.exp(lb)]))[1][0]),
-                                   bounds=(left, right), method="bounded", options={"xatol": 1e-6})
+    res = optimize.minimize_scalar(
+        lambda lb: float(_profile(s, v, w, np.array([math.exp(lb)]))[1][0]),
+        bounds=(left, right),
+        method="bounded",
+        options={"xatol": 1e-6},
+    )
     b = math.exp(float(res.x))
     a_arr, rss_arr = _profile(s, v, w, np.array([b]))
     a, rss_min = float(a_arr[0]), float(rss_arr[0])
@@ -99,8 +104,14 @@ def _fit(s: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] |
     return np.array([a, b]), pcov, rss_min
 
 
-def fit_response(spend_dollars: np.ndarray, value_dollars: np.ndarray, *, m: float = 1.0, seed: int = 0,
-                 bootstrap: int = BOOTSTRAP) -> dict | None:
+def fit_response(
+    spend_dollars: np.ndarray,
+    value_dollars: np.ndarray,
+    *,
+    m: float = 1.0,
+    seed: int = 0,
+    bootstrap: int = BOOTSTRAP,
+) -> dict | None:
     """Fit, test and bootstrap one curve. ``None`` when the fit fails (reported as skipped)."""
 
     s = np.asarray(spend_dollars, float)
@@ -127,20 +138,32 @@ def fit_response(spend_dollars: np.ndarray, value_dollars: np.ndarray, *, m: flo
         if f is not None:
             boots.append(break_even_budget(f[0][0], f[0][1], m))
     boots_arr = np.array(boots)
-    lo, hi = (float(np.percentile(boots_arr, 2.5)), float(np.percentile(boots_arr, 97.5))) if len(boots) else (
-        0.0, math.inf)
+    lo, hi = (
+        (float(np.percentile(boots_arr, 2.5)), float(np.percentile(boots_arr, 97.5)))
+        if len(boots)
+        else (0.0, math.inf)
+    )
     return {
-        "a": float(a), "b": float(b),
+        "a": float(a),
+        "b": float(b),
         "a_ci": [float(a - Z95 * se[0]), float(a + Z95 * se[0])],
         "b_ci": [float(b - Z95 * se[1]), float(b + Z95 * se[1])],
-        "k_linear": float(k), "rss_saturating": rss_sat, "rss_linear": rss_lin, "F": float(F), "p_value": p,
-        "break_even_dollars": s_star, "break_even_ci_dollars": [lo, hi],
-        "bootstrap_ok": len(boots), "bootstrap": bootstrap, "n": n,
+        "k_linear": float(k),
+        "rss_saturating": rss_sat,
+        "rss_linear": rss_lin,
+        "F": float(F),
+        "p_value": p,
+        "break_even_dollars": s_star,
+        "break_even_ci_dollars": [lo, hi],
+        "bootstrap_ok": len(boots),
+        "bootstrap": bootstrap,
+        "n": n,
     }
 
 
-def detect_budget(boosts: tuple[BoostOutcome, ...], *, target_marginal_roas: float = 1.0,
-                  seed: int = 0) -> DetectorResult:
+def detect_budget(
+    boosts: tuple[BoostOutcome, ...], *, target_marginal_roas: float = 1.0, seed: int = 0
+) -> DetectorResult:
     by_platform: dict[str, list[BoostOutcome]] = defaultdict(list)
     for b in boosts:
         if b.spend_cents > 0:
@@ -156,10 +179,16 @@ def detect_budget(boosts: tuple[BoostOutcome, ...], *, target_marginal_roas: flo
         conv = sum(b.conversions for b in rows)
         cv = float(s.std() / s.mean()) if s.mean() > 0 else 0.0
         if len(rows) < MIN_BOOSTS or cv < MIN_SPEND_CV or conv < MIN_CONVERSIONS:
-            skipped.append({"platform": platform, "reason": f"n={len(rows)} (min {MIN_BOOSTS}), spend CV "
-                            f"{cv:.2f} (min {MIN_SPEND_CV}), conversions {conv} (min {MIN_CONVERSIONS})"})
+            skipped.append(
+                {
+                    "platform": platform,
+                    "reason": f"n={len(rows)} (min {MIN_BOOSTS}), spend CV "
+                    f"{cv:.2f} (min {MIN_SPEND_CV}), conversions {conv} (min {MIN_CONVERSIONS})",
+                }
+            )
             continue
-        # A per-platform seed derived from the run seed keeps platforms' bootstraps independent yet repeatable.
+        # A per-platform seed derived from the run seed keeps platforms' bootstraps independent yet
+        # repeatable.
         fit = fit_response(s, v, m=m, seed=seed + sum(map(ord, platform)))
         if fit is None:
             skipped.append({"platform": platform, "reason": "curve fit did not converge"})
@@ -168,19 +197,26 @@ def detect_budget(boosts: tuple[BoostOutcome, ...], *, target_marginal_roas: flo
         a, b = fit["a"], fit["b"]
         chart[platform] = {
             "fit": fit,
-            "curve": {"spend_dollars": grid.tolist(), "value_dollars": saturating(grid, a, b).tolist(),
-                      "marginal_roas": ((a / b) * np.exp(-grid / b)).tolist()},
+            "curve": {
+                "spend_dollars": grid.tolist(),
+                "value_dollars": saturating(grid, a, b).tolist(),
+                "marginal_roas": ((a / b) * np.exp(-grid / b)).tolist(),
+            },
             "points": {"spend_dollars": s[:500].tolist(), "value_dollars": v[:500].tolist()},
         }
         if fit["bootstrap_ok"] < fit["bootstrap"] / 2:
-            skipped.append({"platform": platform, "reason": "fewer than half of the bootstrap refits converged"})
+            skipped.append(
+                {"platform": platform, "reason": "fewer than half of the bootstrap refits converged"}
+            )
             continue
         s_star = fit["break_even_dollars"]
         lo, hi = fit["break_even_ci_dollars"]
         over = s > s_star
         spend_over_share = float(s[over].sum() / s.sum())
         # Value lost (cents) on spend past s*: sum over those boosts of (s - s*) - (V(s) - V(s*)).
-        lost = float(((s[over] - s_star) - (saturating(s[over], a, b) - saturating(np.array(s_star), a, b))).sum())
+        lost = float(
+            ((s[over] - s_star) - (saturating(s[over], a, b) - saturating(np.array(s_star), a, b))).sum()
+        )
         extrapolated = s_star > 2 * s.max()
         if extrapolated or spend_over_share == 0:
             severity = InsightSeverity.LOW
@@ -190,28 +226,59 @@ def detect_budget(boosts: tuple[BoostOutcome, ...], *, target_marginal_roas: flo
             severity = InsightSeverity.MEDIUM
         evidence = Evidence(
             test="extra-sum-of-squares F test, saturating curve vs straight line (weighted by 1/spend)",
-            n={"boosts": len(rows)}, effect_name=f"break-even budget (cents) at marginal ROAS {m:g}",
-            effect=s_star * 100, ci_low=lo * 100, ci_high=hi * 100, p_value=fit["p_value"], statistic=fit["F"],
+            n={"boosts": len(rows)},
+            effect_name=f"break-even budget (cents) at marginal ROAS {m:g}",
+            effect=s_star * 100,
+            ci_low=lo * 100,
+            ci_high=hi * 100,
+            p_value=fit["p_value"],
+            statistic=fit["F"],
         )
-        findings.append(Finding(
-            detector="budget", insight_type=InsightType.PATTERN, category=InsightCategory.BUDGET,
-            subject=f"platform={platform}:break_even", direction="", evidence=evidence,
-            title=(f"On {platform}, a boost's next dollar returns less than ${m:g} beyond ${s_star:,.0f} "
-                   f"(95% CI ${lo:,.0f}-${hi:,.0f})"),
-            description=(
-                f"Fitted value = {a:,.0f} x (1 - exp(-spend / {b:,.0f})) dollars over {len(rows)} boosts; "
-                f"marginal return falls below {m:g} at ${s_star:,.0f} per boost. {spend_over_share:.0%} of the "
-                f"spend went beyond it, about ${lost:,.0f} of spend that returned less than it cost."
-                + (" The break-even lies beyond twice the largest budget tried: extrapolated." if extrapolated
-                   else "")
-            ),
-            severity=severity, severity_rule=SEVERITY_RULE, impact=max(lost, 0.0) * 100,
-            suggested_actions=(f"Cap single {platform} boosts near ${s_star:,.0f}; split larger budgets across "
-                               "more posts.",),
-            data={"platform": platform, "a_dollars": a, "b_dollars": b, "a_ci": fit["a_ci"], "b_ci": fit["b_ci"],
-                  "break_even_cents": s_star * 100, "break_even_ci_cents": [lo * 100, hi * 100],
-                  "spend_over_share": spend_over_share, "extrapolated": extrapolated,
-                  "target_marginal_roas": m},
-        ))
-    return DetectorResult(name="budget", findings=tuple(findings), chart={"platforms": chart},
-                          skipped=tuple(skipped))
+        findings.append(
+            Finding(
+                detector="budget",
+                insight_type=InsightType.PATTERN,
+                category=InsightCategory.BUDGET,
+                subject=f"platform={platform}:break_even",
+                direction="",
+                evidence=evidence,
+                title=(
+                    f"On {platform}, a boost's next dollar returns less than ${m:g} beyond ${s_star:,.0f} "
+                    f"(95% CI ${lo:,.0f}-${hi:,.0f})"
+                ),
+                description=(
+                    f"Fitted value = {a:,.0f} x (1 - exp(-spend / {b:,.0f})) dollars over {len(rows)} "
+                    f"boosts; "
+                    f"marginal return falls below {m:g} at ${s_star:,.0f} per boost. "
+                    f"{spend_over_share:.0%} of the "
+                    f"spend went beyond it, about ${lost:,.0f} of spend that returned less than it cost."
+                    + (
+                        " The break-even lies beyond twice the largest budget tried: extrapolated."
+                        if extrapolated
+                        else ""
+                    )
+                ),
+                severity=severity,
+                severity_rule=SEVERITY_RULE,
+                impact=max(lost, 0.0) * 100,
+                suggested_actions=(
+                    f"Cap single {platform} boosts near ${s_star:,.0f}; split larger budgets across "
+                    "more posts.",
+                ),
+                data={
+                    "platform": platform,
+                    "a_dollars": a,
+                    "b_dollars": b,
+                    "a_ci": fit["a_ci"],
+                    "b_ci": fit["b_ci"],
+                    "break_even_cents": s_star * 100,
+                    "break_even_ci_cents": [lo * 100, hi * 100],
+                    "spend_over_share": spend_over_share,
+                    "extrapolated": extrapolated,
+                    "target_marginal_roas": m,
+                },
+            )
+        )
+    return DetectorResult(
+        name="budget", findings=tuple(findings), chart={"platforms": chart}, skipped=tuple(skipped)
+    )

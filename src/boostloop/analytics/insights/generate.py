@@ -52,8 +52,9 @@ def run_detectors(data: InsightInput, *, seed: int = 0) -> tuple[DetectorResult,
     )
 
 
-def generate_insights(data: InsightInput, *, alpha: float = ALPHA, seed: int = 0, families: str = "all"
-                      ) -> InsightReport:
+def generate_insights(
+    data: InsightInput, *, alpha: float = ALPHA, seed: int = 0, families: str = "all"
+) -> InsightReport:
     """All detectors, BH, the surviving insights (top first) and the best practices.
 
     ``families="all"`` (default, as the issue asks): one BH family over every detector's tests.
@@ -85,19 +86,34 @@ def generate_insights(data: InsightInput, *, alpha: float = ALPHA, seed: int = 0
     insights = [to_insight(f, data, charts) for f in survivors]
     practices = best_practices(survivors, data)
     ordered = sorted(insights + list(practices), key=lambda x: x.rank_key, reverse=True)
-    return InsightReport(insights=tuple(ordered), best_practices=practices, detectors=detectors,
-                         n_tests=len(flat), n_significant=len(survivors), alpha=alpha)
+    return InsightReport(
+        insights=tuple(ordered),
+        best_practices=practices,
+        detectors=detectors,
+        n_tests=len(flat),
+        n_significant=len(survivors),
+        alpha=alpha,
+    )
 
 
 def _visualization(f: Finding, charts: dict) -> dict | None:
     c = charts.get(f.detector, {})
     if f.detector in ("timing", "targeting", "content_type", "platform"):
-        return {"kind": "bar", "metric": c.get("metric"), "dimension": f.data["dimension"],
-                "highlight": f.data["level"], "rows": c.get("dimensions", {}).get(f.data["dimension"], [])}
+        return {
+            "kind": "bar",
+            "metric": c.get("metric"),
+            "dimension": f.data["dimension"],
+            "highlight": f.data["level"],
+            "rows": c.get("dimensions", {}).get(f.data["dimension"], []),
+        }
     if f.detector == "budget":
         return {"kind": "response_curve", **c.get("platforms", {}).get(f.data["platform"], {})}
     if f.detector == "anomalies":
-        return {"kind": "windows", "metric": f.data["metric"], **c.get("boosts", {}).get(f.data["boost_id"], {})}
+        return {
+            "kind": "windows",
+            "metric": f.data["metric"],
+            **c.get("boosts", {}).get(f.data["boost_id"], {}),
+        }
     return None
 
 
@@ -105,19 +121,42 @@ def to_insight(f: Finding, data: InsightInput, charts: dict) -> Insight:
     ev = f.evidence
     comparison = None
     if "rate_group" in f.data:
-        comparison = {"group": {"conversions_per_dollar": f.data["rate_group"], "n": ev.n.get("group"),
-                                "spend_cents": f.data["spend_group_cents"]},
-                      "rest": {"conversions_per_dollar": f.data["rate_rest"], "n": ev.n.get("rest"),
-                               "spend_cents": f.data["spend_rest_cents"]}}
+        comparison = {
+            "group": {
+                "conversions_per_dollar": f.data["rate_group"],
+                "n": ev.n.get("group"),
+                "spend_cents": f.data["spend_group_cents"],
+            },
+            "rest": {
+                "conversions_per_dollar": f.data["rate_rest"],
+                "n": ev.n.get("rest"),
+                "spend_cents": f.data["spend_rest_cents"],
+            },
+        }
     return Insight(
-        insight_type=f.insight_type, category=f.category, severity=f.severity, title=f.title[:300],
-        description=(f"{f.description} {ev.test}: p = {ev.p_value:.2g}, Benjamini-Hochberg adjusted "
-                     f"p = {ev.p_adjusted:.2g}."),
-        data_points={"detector": f.detector, "subject": f.subject, "direction": f.direction,
-                     "evidence": ev.as_dict(), "severity_rule": f.severity_rule, **_jsonable(f.data)},
-        visualization=_jsonable(_visualization(f, charts)), comparison_metrics=comparison,
-        suggested_actions=f.suggested_actions, impact=f.impact, fingerprint=f.fingerprint,
-        period_start=data.period_start, period_end=data.period_end,
+        insight_type=f.insight_type,
+        category=f.category,
+        severity=f.severity,
+        title=f.title[:300],
+        description=(
+            f"{f.description} {ev.test}: p = {ev.p_value:.2g}, Benjamini-Hochberg adjusted "
+            f"p = {ev.p_adjusted:.2g}."
+        ),
+        data_points={
+            "detector": f.detector,
+            "subject": f.subject,
+            "direction": f.direction,
+            "evidence": ev.as_dict(),
+            "severity_rule": f.severity_rule,
+            **_jsonable(f.data),
+        },
+        visualization=_jsonable(_visualization(f, charts)),
+        comparison_metrics=comparison,
+        suggested_actions=f.suggested_actions,
+        impact=f.impact,
+        fingerprint=f.fingerprint,
+        period_start=data.period_start,
+        period_end=data.period_end,
     )
 
 
@@ -167,48 +206,91 @@ def best_practices(survivors: list[Finding], data: InsightInput) -> tuple[Insigh
         if key.startswith("budget:"):
             f = fs[0]
             d = f.data
-            title = (f"Keep single {d['platform']} boosts under ${d['break_even_cents'] / 100:,.0f}: beyond it a "
-                     f"dollar returns less than ${d['target_marginal_roas']:g}")
+            title = (
+                f"Keep single {d['platform']} boosts under ${d['break_even_cents'] / 100:,.0f}: beyond it a "
+                f"dollar returns less than ${d['target_marginal_roas']:g}"
+            )
             chosen = [f]
         elif best:
             chosen = best
             if key == "hour_of_day":
                 width = {"hour": 1, "daypart": 4}
-                spans = _windows(sorted({h for f in best for h in range(
-                    int(f.data["level"]), int(f.data["level"]) + width[f.data["dimension"]])}))
+                spans = _windows(
+                    sorted(
+                        {
+                            h
+                            for f in best
+                            for h in range(
+                                int(f.data["level"]), int(f.data["level"]) + width[f.data["dimension"]]
+                            )
+                        }
+                    )
+                )
                 names = ", ".join(f"{a:02d}:00-{b % 24:02d}:00" for a, b in spans)
             elif key == "weekday":
                 names = " or ".join(WEEKDAYS[int(f.data["level"])] for f in best)
             else:
                 names = " or ".join(str(f.data["label"]) for f in best)
-            verb = {"hour_of_day": "Start boosts between", "weekday": "Start boosts on",
-                    "platform": "Prefer boosting on",
-                    "content_type": "Prefer boosting"}.get(key, f"Target {key.replace('_', ' ')}")
+            verb = {
+                "hour_of_day": "Start boosts between",
+                "weekday": "Start boosts on",
+                "platform": "Prefer boosting on",
+                "content_type": "Prefer boosting",
+            }.get(key, f"Target {key.replace('_', ' ')}")
             title = f"{verb} {names}"
         else:
             chosen = worst
             names = " and ".join(
-                str(f.data["label"]) if key == "hour_of_day" else
-                WEEKDAYS[int(f.data["level"])] if key == "weekday" else str(f.data["label"]) for f in worst)
-            title = f"Avoid starting boosts at {names}" if key == "hour_of_day" else (
-                f"Avoid {key.replace('_', ' ')} {names} for boosts")
+                str(f.data["label"])
+                if key == "hour_of_day"
+                else WEEKDAYS[int(f.data["level"])]
+                if key == "weekday"
+                else str(f.data["label"])
+                for f in worst
+            )
+            title = (
+                f"Avoid starting boosts at {names}"
+                if key == "hour_of_day"
+                else (f"Avoid {key.replace('_', ' ')} {names} for boosts")
+            )
         numbers = "; ".join(
-            f"{f.data.get('label', f.data.get('platform'))}: {f.evidence.effect_name} {f.evidence.effect:,.2f} "
+            f"{f.data.get('label', f.data.get('platform'))}: {f.evidence.effect_name} "
+            f"{f.evidence.effect:,.2f} "
             f"(95% CI {f.evidence.ci_low:,.2f}-{f.evidence.ci_high:,.2f}, n={sum(f.evidence.n.values())}, "
-            f"adjusted p={f.evidence.p_adjusted:.2g})" for f in chosen)
+            f"adjusted p={f.evidence.p_adjusted:.2g})"
+            for f in chosen
+        )
         severity = max((f.severity for f in chosen), key=lambda s: SEVERITY_RANK[s])
-        items.append(Insight(
-            insight_type=InsightType.BEST_PRACTICE, category=chosen[0].category, severity=severity,
-            title=title[:300], description=numbers,
-            data_points={"dimension": key, "patterns": [
-                {"subject": f.subject, "direction": f.direction, "evidence": _jsonable(f.evidence.as_dict())}
-                for f in chosen]},
-            visualization=None, comparison_metrics=None,
-            suggested_actions=tuple(a for f in chosen[:1] for a in f.suggested_actions),
-            impact=float(sum(f.impact for f in chosen)),
-            fingerprint=fingerprint(InsightType.BEST_PRACTICE, chosen[0].category,
-                                    f"{key}:" + ",".join(sorted(f.subject + f.direction for f in chosen))),
-            period_start=data.period_start, period_end=data.period_end,
-        ))
+        items.append(
+            Insight(
+                insight_type=InsightType.BEST_PRACTICE,
+                category=chosen[0].category,
+                severity=severity,
+                title=title[:300],
+                description=numbers,
+                data_points={
+                    "dimension": key,
+                    "patterns": [
+                        {
+                            "subject": f.subject,
+                            "direction": f.direction,
+                            "evidence": _jsonable(f.evidence.as_dict()),
+                        }
+                        for f in chosen
+                    ],
+                },
+                visualization=None,
+                comparison_metrics=None,
+                suggested_actions=tuple(a for f in chosen[:1] for a in f.suggested_actions),
+                impact=float(sum(f.impact for f in chosen)),
+                fingerprint=fingerprint(
+                    InsightType.BEST_PRACTICE,
+                    chosen[0].category,
+                    f"{key}:" + ",".join(sorted(f.subject + f.direction for f in chosen)),
+                ),
+                period_start=data.period_start,
+                period_end=data.period_end,
+            )
+        )
     items.sort(key=lambda x: x.rank_key, reverse=True)
     return tuple(items[:MAX_BEST_PRACTICES])

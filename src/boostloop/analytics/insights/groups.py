@@ -63,24 +63,59 @@ Dimension = tuple[str, InsightCategory, Callable[[BoostOutcome], Iterable[str]],
 
 DIMENSIONS: dict[str, list[Dimension]] = {
     "timing": [
-        ("weekday", InsightCategory.TIMING, lambda b: [str(b.weekday)], lambda v: WEEKDAYS[int(v)],
-         "Boosts started on {}"),
-        ("hour", InsightCategory.TIMING, lambda b: [str(b.hour)], lambda v: hour_label(int(v)),
-         "Boosts started at {}"),
+        (
+            "weekday",
+            InsightCategory.TIMING,
+            lambda b: [str(b.weekday)],
+            lambda v: WEEKDAYS[int(v)],
+            "Boosts started on {}",
+        ),
+        (
+            "hour",
+            InsightCategory.TIMING,
+            lambda b: [str(b.hour)],
+            lambda v: hour_label(int(v)),
+            "Boosts started at {}",
+        ),
         # Four-hour dayparts: four times the boosts per group of single hours, so a planted window of a few
         # hours is found with a few hundred boosts where single hours need thousands.
-        ("daypart", InsightCategory.TIMING, lambda b: [str(b.hour // 4 * 4)], lambda v: daypart_label(int(v)),
-         "Boosts started between {}"),
+        (
+            "daypart",
+            InsightCategory.TIMING,
+            lambda b: [str(b.hour // 4 * 4)],
+            lambda v: daypart_label(int(v)),
+            "Boosts started between {}",
+        ),
     ],
     "targeting": [
-        ("segment", InsightCategory.TARGETING, lambda b: [b.segment] if b.segment else [], str,
-         "Boosts targeting segment '{}'"),
-        ("age_band", InsightCategory.AUDIENCE, lambda b: [b.age_band] if b.age_band else [], str,
-         "Boosts targeting ages {}"),
-        ("interest", InsightCategory.TARGETING, lambda b: sorted(set(b.interests)), str,
-         "Boosts targeting interest '{}'"),
-        ("location", InsightCategory.TARGETING, lambda b: sorted(set(b.locations)), str,
-         "Boosts targeting location {}"),
+        (
+            "segment",
+            InsightCategory.TARGETING,
+            lambda b: [b.segment] if b.segment else [],
+            str,
+            "Boosts targeting segment '{}'",
+        ),
+        (
+            "age_band",
+            InsightCategory.AUDIENCE,
+            lambda b: [b.age_band] if b.age_band else [],
+            str,
+            "Boosts targeting ages {}",
+        ),
+        (
+            "interest",
+            InsightCategory.TARGETING,
+            lambda b: sorted(set(b.interests)),
+            str,
+            "Boosts targeting interest '{}'",
+        ),
+        (
+            "location",
+            InsightCategory.TARGETING,
+            lambda b: sorted(set(b.locations)),
+            str,
+            "Boosts targeting location {}",
+        ),
     ],
     "content_type": [
         ("content_type", InsightCategory.CONTENT_TYPE, lambda b: [b.content_type], str, "Boosted {} posts"),
@@ -123,25 +158,46 @@ def detect_groups(
             g = np.array(members[lab])
             r = np.setdiff1d(having_set, g)
             row = {
-                "level": lab, "label": human(lab), "n": int(len(g)),
-                "spend_cents": int(dollars[g].sum() * 100), "conversions": int(conv[g].sum()),
+                "level": lab,
+                "label": human(lab),
+                "n": int(len(g)),
+                "spend_cents": int(dollars[g].sum() * 100),
+                "conversions": int(conv[g].sum()),
                 "value_cents": int(value[g].sum()),
-                "conversions_per_dollar": float(conv[g].sum() / dollars[g].sum()) if dollars[g].sum() else 0.0,
+                "conversions_per_dollar": float(conv[g].sum() / dollars[g].sum())
+                if dollars[g].sum()
+                else 0.0,
                 "roas": float(value[g].sum() / (dollars[g].sum() * 100)) if dollars[g].sum() else 0.0,
                 "tested": False,
             }
             rows.append(row)
             if len(g) < MIN_BOOSTS_PER_GROUP or len(r) < MIN_BOOSTS_PER_GROUP:
-                skipped.append({"dimension": dim, "level": lab, "reason":
-                                f"n={len(g)} vs rest {len(r)}: fewer than {MIN_BOOSTS_PER_GROUP} boosts"})
+                skipped.append(
+                    {
+                        "dimension": dim,
+                        "level": lab,
+                        "reason": f"n={len(g)} vs rest {len(r)}: fewer than {MIN_BOOSTS_PER_GROUP} boosts",
+                    }
+                )
                 continue
             if conv[g].sum() + conv[r].sum() < MIN_CONVERSIONS:
-                skipped.append({"dimension": dim, "level": lab, "reason":
-                                f"fewer than {MIN_CONVERSIONS} conversions in all"})
+                skipped.append(
+                    {
+                        "dimension": dim,
+                        "level": lab,
+                        "reason": f"fewer than {MIN_CONVERSIONS} conversions in all",
+                    }
+                )
                 continue
             rr = rate_ratio_test(conv[g], dollars[g], conv[r], dollars[r])
-            row.update(tested=True, ratio=rr.ratio, ci_low=rr.ci_low, ci_high=rr.ci_high, p_value=rr.p_value,
-                       rest_conversions_per_dollar=rr.rate_rest)
+            row.update(
+                tested=True,
+                ratio=rr.ratio,
+                ci_low=rr.ci_low,
+                ci_high=rr.ci_high,
+                p_value=rr.p_value,
+                rest_conversions_per_dollar=rr.rate_rest,
+            )
             best = rr.ratio > 1
             direction = "best" if best else "worst"
             # Value at stake (cents): best -> conversions gained if the rest's spend earned the group's
@@ -151,35 +207,69 @@ def detect_groups(
             at_stake_dollars = rr.exposure_rest if best else rr.exposure_group
             impact = gap * at_stake_dollars * value_per_conversion_cents
             evidence = Evidence(
-                test="Wald z on log rate ratio, robust (sandwich) variance floored at Poisson",
-                n={"group": rr.n_group, "rest": rr.n_rest}, effect_name="rate ratio (conversions per dollar)",
-                effect=rr.ratio, ci_low=rr.ci_low, ci_high=rr.ci_high, p_value=rr.p_value, statistic=rr.z,
+                test="Wald test on the log rate ratio (jackknife variance floored at Poisson, Welch t)",
+                n={"group": rr.n_group, "rest": rr.n_rest},
+                effect_name="rate ratio (conversions per dollar)",
+                effect=rr.ratio,
+                ci_low=rr.ci_low,
+                ci_high=rr.ci_high,
+                p_value=rr.p_value,
+                statistic=rr.z,
             )
             name = human(lab)
-            title = (f"{phrase.format(name)} get {rr.ratio:.2f}x the conversions per dollar of the rest"
-                     if best else
-                     f"{phrase.format(name)} get {1 - rr.ratio:.0%} fewer conversions per dollar than the rest")
+            title = (
+                f"{phrase.format(name)} get {rr.ratio:.2f}x the conversions per dollar of the rest"
+                if best
+                else f"{phrase.format(name)} get {1 - rr.ratio:.0%} fewer conversions per dollar than "
+                f"the rest"
+            )
             description = (
                 f"{rr.rate_group:.3f} conversions per dollar over {rr.n_group} boosts "
-                f"(${rr.exposure_group:,.0f} spent) against {rr.rate_rest:.3f} over {rr.n_rest} other boosts; "
+                f"(${rr.exposure_group:,.0f} spent) against {rr.rate_rest:.3f} over {rr.n_rest} other "
+                f"boosts; "
                 f"rate ratio {rr.ratio:.2f} (95% CI {rr.ci_low:.2f}-{rr.ci_high:.2f})."
             )
             if best:
-                actions = (f"Shift budget towards {dim.replace('_', ' ')} {name}.",
-                           f"Test {name} against your current default in an experiment before moving all spend.")
+                actions = (
+                    f"Shift budget towards {dim.replace('_', ' ')} {name}.",
+                    f"Test {name} against your current default in an experiment before moving all spend.",
+                )
             else:
-                actions = (f"Avoid or reduce {dim.replace('_', ' ')} {name} for boosts.",
-                           f"Review creatives and targeting used for {name}.")
-            findings.append(Finding(
-                detector=detector, insight_type=InsightType.PATTERN, category=category,
-                subject=f"{dim}={lab}", direction=direction, evidence=evidence, title=title,
-                description=description, severity=pattern_severity(rr.ratio), severity_rule=SEVERITY_RULE,
-                impact=float(impact), suggested_actions=actions,
-                data={"dimension": dim, "level": lab, "label": name, "rate_group": rr.rate_group,
-                      "rate_rest": rr.rate_rest, "spend_group_cents": int(rr.exposure_group * 100),
-                      "spend_rest_cents": int(rr.exposure_rest * 100),
-                      "conversions_group": rr.count_group, "conversions_rest": rr.count_rest},
-            ))
+                actions = (
+                    f"Avoid or reduce {dim.replace('_', ' ')} {name} for boosts.",
+                    f"Review creatives and targeting used for {name}.",
+                )
+            findings.append(
+                Finding(
+                    detector=detector,
+                    insight_type=InsightType.PATTERN,
+                    category=category,
+                    subject=f"{dim}={lab}",
+                    direction=direction,
+                    evidence=evidence,
+                    title=title,
+                    description=description,
+                    severity=pattern_severity(rr.ratio),
+                    severity_rule=SEVERITY_RULE,
+                    impact=float(impact),
+                    suggested_actions=actions,
+                    data={
+                        "dimension": dim,
+                        "level": lab,
+                        "label": name,
+                        "rate_group": rr.rate_group,
+                        "rate_rest": rr.rate_rest,
+                        "spend_group_cents": int(rr.exposure_group * 100),
+                        "spend_rest_cents": int(rr.exposure_rest * 100),
+                        "conversions_group": rr.count_group,
+                        "conversions_rest": rr.count_rest,
+                    },
+                )
+            )
         chart[dim] = rows
-    return DetectorResult(name=detector, findings=tuple(findings), chart={"metric": "conversions_per_dollar",
-                          "dimensions": chart}, skipped=tuple(skipped))
+    return DetectorResult(
+        name=detector,
+        findings=tuple(findings),
+        chart={"metric": "conversions_per_dollar", "dimensions": chart},
+        skipped=tuple(skipped),
+    )

@@ -88,7 +88,8 @@ class InsightInput:
     period_end: datetime
     snapshots: tuple[SnapshotPoint, ...] = ()
     organic_posts: tuple[OrganicPost, ...] = ()
-    # Marginal value per unit of spend below which more budget is not worth it (Workspace.target_marginal_roas).
+    # Marginal value per unit of spend below which more budget is not worth it
+    # (Workspace.target_marginal_roas).
     target_marginal_roas: float = 1.0
     currency: str = "USD"
     extra: dict = field(default_factory=dict)
@@ -97,8 +98,15 @@ class InsightInput:
         validate(self)
 
 
-_NON_NEGATIVE = ("spend_cents", "impressions", "clicks", "conversions", "value_cents", "budget_cents",
-                 "recent_spend_cents")
+_NON_NEGATIVE = (
+    "spend_cents",
+    "impressions",
+    "clicks",
+    "conversions",
+    "value_cents",
+    "budget_cents",
+    "recent_spend_cents",
+)
 
 
 def validate(data: InsightInput) -> None:

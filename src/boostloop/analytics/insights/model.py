@@ -9,8 +9,12 @@ from typing import Any
 
 from boostloop.enums import InsightCategory, InsightSeverity, InsightType
 
-SEVERITY_RANK = {InsightSeverity.LOW: 0, InsightSeverity.MEDIUM: 1, InsightSeverity.HIGH: 2,
-                 InsightSeverity.CRITICAL: 3}
+SEVERITY_RANK = {
+    InsightSeverity.LOW: 0,
+    InsightSeverity.MEDIUM: 1,
+    InsightSeverity.HIGH: 2,
+    InsightSeverity.CRITICAL: 3,
+}
 
 
 @dataclass(frozen=True)
@@ -33,9 +37,16 @@ class Evidence:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "test": self.test, "n": dict(self.n), "effect_name": self.effect_name, "effect": self.effect,
-            "ci_low": self.ci_low, "ci_high": self.ci_high, "ci_level": 0.95, "statistic": self.statistic,
-            "p_value": self.p_value, "p_adjusted": self.p_adjusted,
+            "test": self.test,
+            "n": dict(self.n),
+            "effect_name": self.effect_name,
+            "effect": self.effect,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "ci_level": 0.95,
+            "statistic": self.statistic,
+            "p_value": self.p_value,
+            "p_adjusted": self.p_adjusted,
         }
 
 

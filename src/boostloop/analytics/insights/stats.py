@@ -110,7 +110,9 @@ def rate_ratio_test(
     log_ratio = math.log(rg / rr)
     sd = math.sqrt(v_g + v_r)
     if sd <= 0:
-        return RateRatio(n_g, n_r, C_g, C_r, E_g, E_r, rate_g, rate_r, math.exp(log_ratio), 0.0, math.inf, 0.0, 1.0)
+        return RateRatio(
+            n_g, n_r, C_g, C_r, E_g, E_r, rate_g, rate_r, math.exp(log_ratio), 0.0, math.inf, 0.0, 1.0
+        )
     z = log_ratio / sd
     if reference == "t":
         # Welch-Satterthwaite degrees of freedom of the two variance components.
@@ -121,8 +123,19 @@ def rate_ratio_test(
         p = float(2 * stats.norm.sf(abs(z)))
         crit = Z95
     return RateRatio(
-        n_g, n_r, C_g, C_r, E_g, E_r, rate_g, rate_r, math.exp(log_ratio),
-        math.exp(log_ratio - crit * sd), math.exp(log_ratio + crit * sd), z, p,
+        n_g,
+        n_r,
+        C_g,
+        C_r,
+        E_g,
+        E_r,
+        rate_g,
+        rate_r,
+        math.exp(log_ratio),
+        math.exp(log_ratio - crit * sd),
+        math.exp(log_ratio + crit * sd),
+        z,
+        p,
     )
 
 
@@ -144,7 +157,8 @@ def benjamini_hochberg(p_values: np.ndarray | list[float]) -> np.ndarray:
     q_sorted = np.minimum.accumulate(scaled[::-1])[::-1]
     q = np.empty(m)
     q[order] = np.minimum(q_sorted, 1.0)
-    return q
+    # q >= p holds exactly; m * p / j can round one ulp below p when j = m.
+    return np.maximum(q, p)
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,9 @@ def _age_band(t: dict) -> str | None:
     return f"{t.get('age_min', '')}-{t.get('age_max', '')}"
 
 
-def build_input(session: Session, workspace_id: uuid.UUID, *, period_end: datetime,
-                period_days: int = DEFAULT_PERIOD_DAYS) -> InsightInput:
+def build_input(
+    session: Session, workspace_id: uuid.UUID, *, period_end: datetime, period_days: int = DEFAULT_PERIOD_DAYS
+) -> InsightInput:
     """The detectors' input for the boosts started in ``[period_end - period_days, period_end]``."""
 
     workspace = repo.get_workspace(session, workspace_id)
@@ -113,33 +114,62 @@ def build_input(session: Session, workspace_id: uuid.UUID, *, period_end: dateti
         local = boost.boosted_at.astimezone(tz)
         t = boost.targeting_criteria or {}
         active = boost.status == BoostStatus.ACTIVE and (boost.ended_at is None or boost.ended_at > end)
-        outcomes.append(BoostOutcome(
-            boost_id=str(boost.id), weekday=local.weekday(), hour=local.hour, platform=boost.platform.value,
-            content_type=post.content_type.value if post is not None else "UNKNOWN",
-            spend_cents=int(spend), impressions=int(imps), clicks=int(min(clicks, imps)), conversions=int(conv),
-            value_cents=int(value), budget_cents=int(boost.initial_budget_cents),
-            segment=t.get("segment") or None, age_band=_age_band(t),
-            interests=tuple(str(x) for x in t.get("interests") or ()),
-            locations=tuple(str(x) for x in t.get("locations") or ()),
-            active=active, recent_spend_cents=int(max(recent, 0)),
-        ))
+        outcomes.append(
+            BoostOutcome(
+                boost_id=str(boost.id),
+                weekday=local.weekday(),
+                hour=local.hour,
+                platform=boost.platform.value,
+                content_type=post.content_type.value if post is not None else "UNKNOWN",
+                spend_cents=int(spend),
+                impressions=int(imps),
+                clicks=int(min(clicks, imps)),
+                conversions=int(conv),
+                value_cents=int(value),
+                budget_cents=int(boost.initial_budget_cents),
+                segment=t.get("segment") or None,
+                age_band=_age_band(t),
+                interests=tuple(str(x) for x in t.get("interests") or ()),
+                locations=tuple(str(x) for x in t.get("locations") or ()),
+                active=active,
+                recent_spend_cents=int(max(recent, 0)),
+            )
+        )
         if len(snaps) >= 2:
             for s in snaps:
-                histories.append(SnapshotPoint(
-                    str(boost.id), (s.snapshot_at - boost.boosted_at).total_seconds() / 3600, s.paid_spend_cents,
-                    s.paid_impressions, s.paid_clicks, s.paid_conversions))
+                histories.append(
+                    SnapshotPoint(
+                        str(boost.id),
+                        (s.snapshot_at - boost.boosted_at).total_seconds() / 3600,
+                        s.paid_spend_cents,
+                        s.paid_impressions,
+                        s.paid_clicks,
+                        s.paid_conversions,
+                    )
+                )
         elif rows:
             cum = [0, 0, 0, 0]
             for m in rows:
-                cum = [cum[0] + m.spend_cents, cum[1] + m.impressions, cum[2] + m.clicks, cum[3] + m.conversions]
+                cum = [
+                    cum[0] + m.spend_cents,
+                    cum[1] + m.impressions,
+                    cum[2] + m.clicks,
+                    cum[3] + m.conversions,
+                ]
                 width = 1.0 if m.granularity == MetricGranularity.HOUR else 24.0
                 hours = (m.period_start - boost.boosted_at).total_seconds() / 3600 + width
-                histories.append(SnapshotPoint(str(boost.id), hours, cum[0], cum[1], min(cum[2], cum[1]), cum[3]))
+                histories.append(
+                    SnapshotPoint(str(boost.id), hours, cum[0], cum[1], min(cum[2], cum[1]), cum[3])
+                )
 
     organic = organic_posts(session, workspace_id, end)
     return InsightInput(
-        boosts=tuple(outcomes), period_start=start, period_end=end, snapshots=tuple(histories),
-        organic_posts=tuple(organic), target_marginal_roas=float(workspace.target_marginal_roas),
+        boosts=tuple(outcomes),
+        period_start=start,
+        period_end=end,
+        snapshots=tuple(histories),
+        organic_posts=tuple(organic),
+        target_marginal_roas=float(workspace.target_marginal_roas),
         currency=workspace.currency,
     )
 
@@ -156,14 +186,29 @@ def organic_posts(session: Session, workspace_id: uuid.UUID, end: datetime) -> l
     for p in posts:
         e1, i1 = now.get(p.id, (0, 0))
         e0, i0 = before.get(p.id, (0, 0))
-        out.append(OrganicPost(str(p.id), p.platform.value, p.content_type.value, max(e1 - e0, 0), max(i1 - i0, 0),
-                               boosted=p.id in boosted))
+        out.append(
+            OrganicPost(
+                str(p.id),
+                p.platform.value,
+                p.content_type.value,
+                max(e1 - e0, 0),
+                max(i1 - i0, 0),
+                boosted=p.id in boosted,
+            )
+        )
     return out
 
 
-def generate_and_store(session: Session, workspace_id: uuid.UUID, *, now: datetime | None = None,
-                       period_days: int = DEFAULT_PERIOD_DAYS, seed: int = 0, alpha: float = 0.05,
-                       families: str = "all") -> GenerateResult:
+def generate_and_store(
+    session: Session,
+    workspace_id: uuid.UUID,
+    *,
+    now: datetime | None = None,
+    period_days: int = DEFAULT_PERIOD_DAYS,
+    seed: int = 0,
+    alpha: float = 0.05,
+    families: str = "all",
+) -> GenerateResult:
     """Run the detectors over the period ending ``now`` and store every surviving insight that is not
     already live (an unacknowledged insight of the workspace with the same fingerprint)."""
 
@@ -173,37 +218,73 @@ def generate_and_store(session: Session, workspace_id: uuid.UUID, *, now: dateti
     live = repo.live_fingerprints(session, workspace_id, (i.fingerprint for i in report.insights))
     rows = [
         BoostInsight(
-            workspace_id=workspace_id, insight_type=i.insight_type, category=i.category, severity=i.severity,
-            title=i.title, description=i.description, visualization=i.visualization, data_points=i.data_points,
-            comparison_metrics=i.comparison_metrics, actionable=i.actionable,
-            suggested_actions=list(i.suggested_actions), impact=float(i.impact), fingerprint=i.fingerprint,
-            period_start=i.period_start, period_end=i.period_end,
+            workspace_id=workspace_id,
+            insight_type=i.insight_type,
+            category=i.category,
+            severity=i.severity,
+            title=i.title,
+            description=i.description,
+            visualization=i.visualization,
+            data_points=i.data_points,
+            comparison_metrics=i.comparison_metrics,
+            actionable=i.actionable,
+            suggested_actions=list(i.suggested_actions),
+            impact=float(i.impact),
+            fingerprint=i.fingerprint,
+            period_start=i.period_start,
+            period_end=i.period_end,
         )
-        for i in report.insights if i.fingerprint not in live
+        for i in report.insights
+        if i.fingerprint not in live
     ]
     repo.add_insights(session, rows)
     summary = GenerateSummary(
-        period_start=data.period_start, period_end=data.period_end, boosts_analysed=len(data.boosts),
-        tests=report.n_tests, significant=report.n_significant, created=len(rows),
-        already_live=len(report.insights) - len(rows), created_ids=[r.id for r in rows],
+        period_start=data.period_start,
+        period_end=data.period_end,
+        boosts_analysed=len(data.boosts),
+        tests=report.n_tests,
+        significant=report.n_significant,
+        created=len(rows),
+        already_live=len(report.insights) - len(rows),
+        created_ids=[r.id for r in rows],
     )
     return GenerateResult(summary=summary, created=rows, report=report)
 
 
-def list_insights(session: Session, workspace_id: uuid.UUID, *, category: InsightCategory | None = None,
-                  severity: InsightSeverity | None = None, acknowledged: bool | None = None, limit: int = 50,
-                  offset: int = 0) -> tuple[list[BoostInsight], int, list[BoostInsight]]:
+def list_insights(
+    session: Session,
+    workspace_id: uuid.UUID,
+    *,
+    category: InsightCategory | None = None,
+    severity: InsightSeverity | None = None,
+    acknowledged: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[BoostInsight], int, list[BoostInsight]]:
     """(page, total, top five): all ordered by severity (CRITICAL first), then impact, then newest."""
 
-    page, total = repo.list_insights(session, workspace_id, category=category, severity=severity,
-                                     acknowledged=acknowledged, limit=limit, offset=offset)
-    top = page[:TOP] if offset == 0 else repo.list_insights(
-        session, workspace_id, category=category, severity=severity, acknowledged=acknowledged, limit=TOP)[0]
+    page, total = repo.list_insights(
+        session,
+        workspace_id,
+        category=category,
+        severity=severity,
+        acknowledged=acknowledged,
+        limit=limit,
+        offset=offset,
+    )
+    top = (
+        page[:TOP]
+        if offset == 0
+        else repo.list_insights(
+            session, workspace_id, category=category, severity=severity, acknowledged=acknowledged, limit=TOP
+        )[0]
+    )
     return page, total, top
 
 
-def acknowledge(session: Session, workspace_id: uuid.UUID, insight_id: uuid.UUID, *, by: str,
-                at: datetime | None = None) -> BoostInsight:
+def acknowledge(
+    session: Session, workspace_id: uuid.UUID, insight_id: uuid.UUID, *, by: str, at: datetime | None = None
+) -> BoostInsight:
     """Mark an insight acknowledged by ``by`` at ``at`` (now). Idempotent: acknowledging again keeps the first
     who and when. Another workspace's insight is not found."""
 
