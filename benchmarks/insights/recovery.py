@@ -188,7 +188,25 @@ def score_planted(report, truth) -> dict:  # noqa: ANN001
                 "ci_cents": [lo, hi],
                 "true_roi_optimal_cents": truth["roi_optimal_budget_cents"][p],
             }
+    worst_hours = set(truth["worst_hours"])
+    timing_worst = [
+        i
+        for i in pats
+        if i.data_points.get("dimension") in ("hour", "daypart") and i.data_points["direction"] == "worst"
+    ]
+    found_worst = set().union(*[hours_of(i) for i in timing_worst]) if timing_worst else set()
+    wrong_worst = {i.data_points["subject"] for i in timing_worst if planted_mult(i) > hour_mult.mean()}
+    wd_worst = {
+        int(i.data_points["level"])
+        for i in pats
+        if i.data_points.get("dimension") == "weekday" and i.data_points["direction"] == "worst"
+    }
+    worst_wd_true = {int(d) for d in np.flatnonzero(wd_mult <= 1.05 * wd_mult.min())}
     return {
+        "worst_hours_found": bool(found_worst & worst_hours),
+        "found_worst_hours": sorted(found_worst),
+        "wrong_worst_hours": sorted(wrong_worst),
+        "worst_weekday_found": bool(wd_worst & worst_wd_true),
         "best_hours_found": bool(found_hours & best_hours),
         "found_hours": sorted(found_hours),
         "wrong_best_hours": sorted(wrong_hours),
@@ -277,6 +295,9 @@ def main() -> None:
         "best_hours_found": sum(r["best_hours_found"] for r in p),
         "seeds_with_wrong_best_hour": sum(bool(r["wrong_best_hours"]) for r in p),
         "best_weekday_found": sum(r["best_weekday_found"] for r in p),
+        "worst_hours_found": sum(r["worst_hours_found"] for r in p),
+        "seeds_with_wrong_worst_hour": sum(bool(r["wrong_worst_hours"]) for r in p),
+        "worst_weekday_found": sum(r["worst_weekday_found"] for r in p),
         "best_segment_found": sum(r["best_segment_found"] for r in p),
         "best_content_found": sum(r["best_content_found"] for r in p),
         "null_seeds": len(n),
