@@ -52,6 +52,7 @@ class PostIn(_Row):
     hashtag_count: Count = 0
     is_ads_eligible: bool = True
     permalink: Annotated[str, Field(max_length=500)] | None = None
+    text_excerpt: Annotated[str, Field(max_length=280)] | None = None
 
 
 class OrganicMetricIn(_Row):
