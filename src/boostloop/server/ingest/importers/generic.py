@@ -190,7 +190,7 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, mappi
                     campaign[dst] = get(row, src)
             if get(row, "objective"):
                 campaign["objective"] = str(get(row, "objective")).upper()
-            if imp.ingestor.campaign(campaign, ref) is None:
+            if not imp.campaign(campaign, ref):
                 continue
             imp.ingestor.campaign_metric({"platform": platform, "platform_campaign_id": campaign["platform_campaign_id"],
                                           "granularity": granularity, "period_start": period,

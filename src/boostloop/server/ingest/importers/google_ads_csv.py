@@ -109,7 +109,7 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, timez
         status = STATUSES.get((row.get("Campaign status") or "").strip().lower())
         if status:
             campaign["status"] = status
-        if imp.ingestor.campaign(campaign, imp.ref(n, COLUMNS)) is None:
+        if not imp.campaign(campaign, imp.ref(n, COLUMNS)):
             continue
         imp.ingestor.campaign_metric(
             {"platform": Platform.GOOGLE, "platform_campaign_id": cid, "granularity": MetricGranularity.DAY,

@@ -163,9 +163,9 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, timez
             campaign["extra"] = extra
         if promoted and not ad_level:
             campaign["promoted_platform_post_id"] = promoted
-        if imp.ingestor.campaign(campaign, imp.ref(n, {"name": "Campaign name", "platform_campaign_id": "Campaign ID",
+        if not imp.campaign(campaign, imp.ref(n, {"name": "Campaign name", "platform_campaign_id": "Campaign ID",
                                                        "promoted_platform_post_id": post_col or "Post ID",
-                                                       "started_at": "Starts", "ended_at": "Ends"})) is None:
+                                                       "started_at": "Starts", "ended_at": "Ends"})):
             continue
         metric = {"impressions": impressions, "reach": reach, "clicks": clicks, "conversions": conversions,
                   "conversion_value_cents": value, "spend_cents": spend}

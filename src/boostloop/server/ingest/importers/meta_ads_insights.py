@@ -120,7 +120,7 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, timez
             campaign["objective"] = objective
         if ad_id:
             campaign["extra"] = {"ad_ids": [ad_id]}
-        if imp.ingestor.campaign(campaign, imp.ref(i, {"name": "campaign_name", "platform_campaign_id": "campaign_id"})) is None:
+        if not imp.campaign(campaign, imp.ref(i, {"name": "campaign_name", "platform_campaign_id": "campaign_id"})):
             continue
         metric = {"impressions": impressions, "reach": reach, "clicks": clicks, "conversions": conversions,
                   "conversion_value_cents": value, "spend_cents": spend}

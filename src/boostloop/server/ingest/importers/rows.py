@@ -282,6 +282,7 @@ class FileImport:
         self.zone = ZoneInfo(timezone or workspace.timezone)
         self.currency = workspace.currency
         self.rounded_money = 0
+        self._campaigns: dict[tuple[str, str], list[Any]] = {}
 
     def loc(self, n: int) -> tuple[Any, ...]:
         return (f"line {n}",) if self.line_label == "line" else ("data", n)
@@ -322,7 +323,39 @@ class FileImport:
             return False
         return True
 
+    def campaign(self, values: dict[str, Any], ref: RowRef) -> bool:
+        """Upsert a campaign seen on a row. Exports repeat the campaign on every day's row: it is
+        validated and written once per distinct content, its window (started_at / ended_at) widened
+        here and written once more at the end. Returns False when the campaign is invalid."""
+        key = (str(values["platform"]), values["platform_campaign_id"])
+        body = {k: v for k, v in values.items() if k not in ("started_at", "ended_at")}
+        sig = repr(sorted(body.items()))
+        seen = self._campaigns.get(key)
+        if seen is not None and sig in seen[0]:
+            if not seen[1]:
+                return False
+            lo, hi = values.get("started_at"), values.get("ended_at")
+            if lo is not None and (seen[2] is None or lo < seen[2]):
+                seen[2] = lo
+            if hi is not None and (seen[3] is None or hi > seen[3]):
+                seen[3] = hi
+            return True
+        ok = self.ingestor.campaign(values, ref) is not None
+        if seen is None:
+            self._campaigns[key] = [{sig}, ok, values.get("started_at"), values.get("ended_at"), ref]
+        else:
+            seen[0].add(sig)
+            seen[1] = seen[1] and ok
+        return ok
+
+    def _flush_campaign_windows(self) -> None:
+        for (platform, cid), (_, ok, lo, hi, ref) in self._campaigns.items():
+            if ok and (lo is not None or hi is not None):
+                window = {k: v for k, v in (("started_at", lo), ("ended_at", hi)) if v is not None}
+                self.ingestor.campaign({"platform": platform, "platform_campaign_id": cid, **window}, ref)
+
     def finish(self) -> IngestResult:
+        self._flush_campaign_windows()
         if self.rounded_money:
             self.result.warnings.append(
                 f"{self.rounded_money} amount(s) had more decimals than {self.currency} has; "

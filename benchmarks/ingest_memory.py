@@ -1,0 +1,122 @@
+"""Peak memory and time of importing a large Meta Ads Manager CSV, against pandas.read_csv of the same file.
+
+Peer: ``pandas.read_csv`` (parse only, no validation, no database) — what a one-off script would do.
+Our importer parses, validates every row, and upserts into SQLite in one transaction, streaming.
+Peak Python heap by tracemalloc (both measured in this one process, one after the other), and the
+process's peak RSS (``resource.getrusage``) after each.
+
+    .venv/bin/python benchmarks/ingest_memory.py --mb 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
+
+HEADER = ("Reporting starts,Reporting ends,Day,Campaign name,Campaign ID,Campaign delivery,Objective,Results,"
+          "Result type,Reach,Impressions,Link clicks,Purchases,Purchases conversion value,Amount spent (USD)\n")
+
+
+def write_meta_csv(path: Path, target_bytes: int, *, seed: int = 1, bad_last_line: bool = False) -> int:
+    """A campaign-level, daily Meta export of about ``target_bytes``; returns the number of rows."""
+    import random
+
+    rng = random.Random(seed)
+    rows = 0
+    start = date(2024, 1, 1)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(HEADER)
+        size = len(HEADER)
+        campaign = 0
+        while size < target_bytes:
+            campaign += 1
+            cid = 120210000000000000 + campaign
+            for d in range(365):
+                day = (start + timedelta(days=d)).isoformat()
+                imps = rng.randint(500, 50000)
+                reach = rng.randint(imps // 3, imps)
+                line = (f'{day},{day},{day},"Post: ""Campaign number {campaign} for the season""",{cid},completed,'
+                        f"OUTCOME_ENGAGEMENT,{rng.randint(0, 900)},Post engagements,{reach},{imps},"
+                        f"{rng.randint(0, 900)},{rng.randint(0, 9)},{rng.randint(0, 90000) / 100:.2f},"
+                        f"{rng.randint(100, 30000) / 100:.2f}\n")
+                f.write(line)
+                size += len(line)
+                rows += 1
+                if size >= target_bytes:
+                    break
+        if bad_last_line:
+            f.write("2024-01-01,2024-01-01,2024-01-01,x,1,completed,OUTCOME_ENGAGEMENT,1,Post engagements,"
+                    "10,1O,1,0,,1.00\n")
+            rows += 1
+    return rows
+
+
+def prepare_sqlite(db_dir: Path):
+    """A migrated SQLite database with one USD workspace; modules imported (not counted in the peak)."""
+    import boostloop.server.ingest.importers.meta_ads_csv  # noqa: F401
+    from boostloop.server.db import migrate
+    from boostloop.server.db.session import create_db_engine, session_scope
+    from boostloop.server.workspaces.service import create_workspace
+
+    url = f"sqlite:///{db_dir / 'bench.db'}"
+    migrate.upgrade(url)
+    engine = create_db_engine(url)
+    with session_scope(engine) as s:
+        create_workspace(s, name="Bench", slug="bench", currency="USD", timezone="UTC")
+    return engine
+
+
+def import_into(engine, path: Path, kind: str = "meta-ads-csv"):
+    import sqlalchemy as sa
+
+    from boostloop.server.db.models import Workspace
+    from boostloop.server.db.session import session_scope
+    from boostloop.server.ingest.importers import import_file
+
+    with session_scope(engine) as s:
+        ws = s.scalars(sa.select(Workspace).where(Workspace.slug == "bench")).one()
+        return import_file(s, ws, kind, path)
+
+
+def measure(fn):
+    gc.collect()
+    tracemalloc.start()
+    t = time.perf_counter()
+    out = fn()
+    elapsed = time.perf_counter() - t
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return out, elapsed, peak / 2**20, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=float, default=50)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "meta.csv"
+        rows = write_meta_csv(path, int(args.mb * 2**20))
+        print(f"file: {path.stat().st_size / 2**20:.1f} MiB, {rows} rows; baseline RSS "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        engine = prepare_sqlite(Path(tmp))
+        import pandas as pd
+
+        result, t_ours, peak_ours, rss_ours = measure(lambda: import_into(engine, path))
+        print(f"boostloop import (parse + validate + upsert into SQLite): {t_ours:.1f} s, "
+              f"tracemalloc peak {peak_ours:.1f} MiB, process peak RSS {rss_ours:.0f} MiB; {result.summary()}")
+        _, t_pd, peak_pd, rss_pd = measure(lambda: pd.read_csv(path))
+        print(f"pandas.read_csv (parse only): {t_pd:.1f} s, tracemalloc peak {peak_pd:.1f} MiB, "
+              f"process peak RSS {rss_pd:.0f} MiB")
+        print(f"ratio peak heap ours / pandas = {peak_ours / peak_pd:.2f}; time ours / pandas = {t_ours / t_pd:.1f}")
+        print(f"CPU seconds of the whole run: {time.process_time():.1f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
