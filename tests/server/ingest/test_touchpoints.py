@@ -91,17 +91,17 @@ def test_sample_csv_classified_and_linked(engine, workspaces):
     assert by_id["ev-0001"]["touchpoint_type"] is TouchpointType.ORGANIC
     paid = by_id["ev-0002"]
     assert paid["touchpoint_type"] is TouchpointType.PAID and paid["platform"] is Platform.FACEBOOK
-    assert (paid["boost_campaign_id"], paid["post_id"]) == boosts["120210000000000101"]
+    assert (paid["boost_id"], paid["post_id"]) == boosts["120210000000000101"]
     assert by_id["ev-0003"]["event_type"] is AttributionEventType.CONVERSION
-    assert by_id["ev-0003"]["event_value_cents"] == 5990 and by_id["ev-0003"]["touchpoint_type"] is TouchpointType.UNKNOWN
+    assert by_id["ev-0003"]["value_cents"] == 5990 and by_id["ev-0003"]["touchpoint_type"] is TouchpointType.UNKNOWN
     assert by_id["ev-0004"]["touchpoint_type"] is TouchpointType.PAID  # fbclid alone
-    assert by_id["ev-0004"]["event_metadata"]["click_id_params"] == ["fbclid"]
+    assert by_id["ev-0004"]["metadata"]["click_id_params"] == ["fbclid"]
     assert "IwAR9qRt" not in str(by_id["ev-0004"])  # click id values are not kept
     assert by_id["ev-0006"]["platform"] is Platform.GOOGLE and by_id["ev-0006"]["touchpoint_type"] is TouchpointType.PAID
     # utm_content in the landing URL is an ad id of campaign ...103: linked to that campaign's boost
-    assert by_id["ev-0007"]["boost_campaign_id"] == boosts["120210000000000103"][0]
+    assert by_id["ev-0007"]["boost_id"] == boosts["120210000000000103"][0]
     assert by_id["ev-0007"]["platform"] is Platform.INSTAGRAM
-    assert by_id["ev-0008"]["touchpoint_type"] is TouchpointType.UNKNOWN and by_id["ev-0008"]["boost_campaign_id"] is None
+    assert by_id["ev-0008"]["touchpoint_type"] is TouchpointType.UNKNOWN and by_id["ev-0008"]["boost_id"] is None
     assert by_id["ev-0001"]["occurred_at"] == datetime(2026, 10, 5, 9, 12, 44, tzinfo=UTC)
     assert by_id["ev-0001"]["user_id"] == "u-7f3a"
 

@@ -282,6 +282,7 @@ class FileImport:
         self.zone = ZoneInfo(timezone or workspace.timezone)
         self.currency = workspace.currency
         self.rounded_money = 0
+        self.opted_out = 0
         self._campaigns: dict[tuple[str, str], list[Any]] = {}
 
     def loc(self, n: int) -> tuple[Any, ...]:

@@ -84,6 +84,7 @@ EVENT_TYPES = {
                     AttributionEventType.CONVERSION),
     "share": AttributionEventType.SHARE,
 }
+_FIELD_TO_COLUMN = {"client_event_id": "event_id", "value_cents": "value", "boost_id": "campaign_id"}
 UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "utm_id")
 LINK_KEYS = ("campaign_id", "ad_id", "utm_id", "utm_campaign", "utm_content")
 
@@ -199,6 +200,9 @@ def parse_events(session: Session, workspace: Workspace, source: Source, imp: Fi
         tags = {k: _text(row, k) or params.get(k, "") for k in UTM}
         click_ids = {c for c in CLICK_IDS if _text(row, c) or params.get(c)}
         value_cents = None
+        if _text(row, "value") and event_type is not None and event_type is not AttributionEventType.CONVERSION:
+            imp.error(n, "value", "a value is only allowed on conversion events", _text(row, "value"))
+            continue
         if _text(row, "value"):
             if _text(row, "currency") and not imp.check_currency(n, "currency", _text(row, "currency")):
                 continue
@@ -219,7 +223,7 @@ def parse_events(session: Session, workspace: Workspace, source: Source, imp: Fi
         metadata["classified_by"] = rule
         if linked:
             metadata["platform_campaign_or_ad_id"] = linked[0]
-        yield n, {
+        yield n, {  # the attribution service's EventIn (boostloop.server.attribution.schemas)
             "client_event_id": event_id,
             "occurred_at": occurred,
             "event_type": event_type,
@@ -227,10 +231,10 @@ def parse_events(session: Session, workspace: Workspace, source: Source, imp: Fi
             "platform": platform_of(tags["utm_source"], click_ids),
             "user_id": user or None,
             "session_id": session_id or None,
-            "boost_campaign_id": boost[0] if boost else None,
+            "boost_id": boost[0] if boost else None,
             "post_id": boost[1] if boost else None,
-            "event_value_cents": value_cents,
-            "event_metadata": metadata,
+            "value_cents": value_cents,
+            "metadata": metadata,
         }
     ids.report(imp.errors, imp.loc, "event_id")
 
@@ -258,14 +262,14 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, forma
                 loc = list(e.loc)
                 idx = next((p for p in loc if isinstance(p, int)), None)
                 where = (f"line {lines[idx]}",) if idx is not None and idx < len(lines) else ()
-                rest = [p for p in loc if not isinstance(p, int) and p != "events"]
+                rest = [_FIELD_TO_COLUMN.get(p, p) for p in loc if not isinstance(p, int) and p != "events"]
                 imp.errors.add((*where, *rest), e.msg, e.value)
         else:
-            created = getattr(outcome, "created", None)
-            if created is None:
-                created = getattr(outcome, "inserted", len(chunk))
-            imp.result.events.created += int(created)
-            imp.result.events.unchanged += len(chunk) - int(created)
+            # IngestResult of the attribution service: received = inserted + duplicates + opted_out
+            imp.result.events.created += int(outcome.inserted)
+            imp.result.events.unchanged += int(outcome.duplicates)
+            if getattr(outcome, "opted_out", 0):
+                imp.opted_out += int(outcome.opted_out)
         chunk.clear()
         lines.clear()
 
@@ -275,6 +279,8 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, forma
         if len(chunk) >= EVENT_CHUNK:
             flush()
     flush()
+    if imp.opted_out:
+        imp.result.warnings.append(f"{imp.opted_out} event(s) of people who opted out were dropped")
     return imp.finish()
 
 
