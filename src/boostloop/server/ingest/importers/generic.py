@@ -29,7 +29,7 @@ permalink, text, impressions, reach, engagements, likes, comments, shares, click
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -138,6 +138,7 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, mappi
     ref_columns["name"] = cols.get("campaign_name", "campaign_name")
     ref_columns["handle"] = cols.get("account_handle", "account_handle")
     granularity = MetricGranularity(str(m.get("granularity", "DAY")).upper())
+    step = timedelta(days=1) if granularity is MetricGranularity.DAY else timedelta(hours=1)
     seen_currency: set[str] = set()
 
     def get(row: dict[str, Any], field: str) -> Any:
@@ -184,7 +185,7 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, mappi
                     counts.get(f) is None for f in counts if f != "reach"):
                 continue
             campaign: dict[str, Any] = {"platform": platform, "platform_campaign_id": get(row, "platform_campaign_id") or "",
-                                        "started_at": period, "ended_at": period}
+                                        "started_at": period, "ended_at": period + step}
             for src, dst in (("campaign_name", "name"), ("promoted_platform_post_id", "promoted_platform_post_id")):
                 if get(row, src):
                     campaign[dst] = get(row, src)
