@@ -58,6 +58,41 @@ def write_meta_csv(path: Path, target_bytes: int, *, seed: int = 1, bad_last_lin
     return rows
 
 
+def write_insights_json(path: Path, target_bytes: int, *, seed: int = 1) -> int:
+    """A Marketing API insights response (campaign level, daily) of about ``target_bytes``."""
+    import json
+    import random
+
+    rng = random.Random(seed)
+    rows, size = 0, 0
+    start = date(2024, 1, 1)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('{"data": [')
+        campaign = 0
+        while size < target_bytes:
+            campaign += 1
+            for d in range(365):
+                imps = rng.randint(500, 50000)
+                reach = rng.randint(imps // 3, imps)
+                day = (start + timedelta(days=d)).isoformat()
+                item = {"account_currency": "USD", "campaign_id": str(120210000000000000 + campaign),
+                        "campaign_name": f"Post: campaign {campaign}", "impressions": str(imps), "reach": str(reach),
+                        "frequency": f"{imps / reach:.6f}", "clicks": str(rng.randint(0, 900)),
+                        "spend": f"{rng.randint(100, 30000) / 100:.2f}",
+                        "actions": [{"action_type": "link_click", "value": "12"},
+                                    {"action_type": "purchase", "value": str(rng.randint(0, 9))}],
+                        "action_values": [{"action_type": "purchase", "value": f"{rng.randint(0, 90000) / 100:.2f}"}],
+                        "date_start": day, "date_stop": day}
+                text = ("," if rows else "") + json.dumps(item)
+                f.write(text)
+                size += len(text)
+                rows += 1
+                if size >= target_bytes:
+                    break
+        f.write('], "paging": {}}')
+    return rows
+
+
 def prepare_sqlite(db_dir: Path):
     """A migrated SQLite database with one USD workspace; modules imported (not counted in the peak)."""
     import boostloop.server.ingest.importers.meta_ads_csv  # noqa: F401
@@ -99,20 +134,31 @@ def measure(fn):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=50)
+    ap.add_argument("--kind", choices=["meta-ads-csv", "meta-ads-insights"], default="meta-ads-csv")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "meta.csv"
-        rows = write_meta_csv(path, int(args.mb * 2**20))
+        if args.kind == "meta-ads-csv":
+            path = Path(tmp) / "meta.csv"
+            rows = write_meta_csv(path, int(args.mb * 2**20))
+        else:
+            path = Path(tmp) / "insights.json"
+            rows = write_insights_json(path, int(args.mb * 2**20))
         print(f"file: {path.stat().st_size / 2**20:.1f} MiB, {rows} rows; baseline RSS "
               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
         engine = prepare_sqlite(Path(tmp))
         import pandas as pd
 
-        result, t_ours, peak_ours, rss_ours = measure(lambda: import_into(engine, path))
+        result, t_ours, peak_ours, rss_ours = measure(lambda: import_into(engine, path, args.kind))
         print(f"boostloop import (parse + validate + upsert into SQLite): {t_ours:.1f} s, "
               f"tracemalloc peak {peak_ours:.1f} MiB, process peak RSS {rss_ours:.0f} MiB; {result.summary()}")
-        _, t_pd, peak_pd, rss_pd = measure(lambda: pd.read_csv(path))
-        print(f"pandas.read_csv (parse only): {t_pd:.1f} s, tracemalloc peak {peak_pd:.1f} MiB, "
+        if args.kind == "meta-ads-csv":
+            peer, peer_name = (lambda: pd.read_csv(path)), "pandas.read_csv"
+        else:
+            import json
+
+            peer, peer_name = (lambda: pd.json_normalize(json.loads(path.read_text())["data"])), "json.loads + pandas.json_normalize"
+        _, t_pd, peak_pd, rss_pd = measure(peer)
+        print(f"{peer_name} (parse only): {t_pd:.1f} s, tracemalloc peak {peak_pd:.1f} MiB, "
               f"process peak RSS {rss_pd:.0f} MiB")
         print(f"ratio peak heap ours / pandas = {peak_ours / peak_pd:.2f}; time ours / pandas = {t_ours / t_pd:.1f}")
         print(f"CPU seconds of the whole run: {time.process_time():.1f}")

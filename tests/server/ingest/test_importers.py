@@ -234,3 +234,27 @@ def test_generic_ndjson(engine, workspaces):
     r = run(engine, "generic", io.BytesIO(lines.splitlines()[0]), mapping=mapping)
     assert r.campaign_metrics.created == 1
     assert scalar(engine, sa.select(AdCampaignMetric.spend_cents)) == 125
+
+
+def test_google_ads_wrong_header_and_bad_cells(engine, workspaces):
+    errs = errors_of(engine, "google-ads-csv", io.BytesIO(b"Day,Campaign,Campaign ID,Impressions,Clicks\n"))
+    assert errs[0][0] == ("line 1",) and "'Cost'" in errs[0][1]
+    data = (b"Day,Campaign,Campaign ID,Impressions,Clicks,Cost,Conversions,Conv. value\n"
+            b"2026-10-05,A,1,10,2,1.00,0,0\n"
+            b"2026-10-06,A,1,10,2,one dollar,0,0\n"
+            b"2026-10-07,A,1,10,2,1.00,-1,0\n"
+            b"2026-10-05,A,1,10,2,1.00,0,0\n")
+    errs = errors_of(engine, "google-ads-csv", io.BytesIO(data))
+    assert [loc for loc, _ in errs] == [("line 3", "Cost"), ("line 4", "Conversions"), ("line 5",)]
+
+
+def test_meta_post_insights_truncated(engine, workspaces):
+    data = (SAMPLES / "meta_post_insights.json").read_bytes()
+    errs = errors_of(engine, "meta-post-insights", io.BytesIO(data[:-400]), captured_at="2026-11-01T00:00:00Z")
+    assert errs[-1][0] == ("data", 1) and "truncated" in errs[-1][1]
+
+
+def test_unknown_kind(engine, workspaces):
+    with pytest.raises(InvalidInput) as exc:
+        run(engine, "myspace-csv", io.BytesIO(b""))
+    assert exc.value.errors[0].loc == ("kind",)
