@@ -20,8 +20,10 @@ import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
 
-HEADER = ("Reporting starts,Reporting ends,Day,Campaign name,Campaign ID,Campaign delivery,Objective,Results,"
-          "Result type,Reach,Impressions,Link clicks,Purchases,Purchases conversion value,Amount spent (USD)\n")
+HEADER = (
+    "Reporting starts,Reporting ends,Day,Campaign name,Campaign ID,Campaign delivery,Objective,Results,"
+    "Result type,Reach,Impressions,Link clicks,Purchases,Purchases conversion value,Amount spent (USD)\n"
+)
 
 
 def write_meta_csv(path: Path, target_bytes: int, *, seed: int = 1, bad_last_line: bool = False) -> int:
@@ -42,18 +44,22 @@ def write_meta_csv(path: Path, target_bytes: int, *, seed: int = 1, bad_last_lin
                 day = (start + timedelta(days=d)).isoformat()
                 imps = rng.randint(500, 50000)
                 reach = rng.randint(imps // 3, imps)
-                line = (f'{day},{day},{day},"Post: ""Campaign number {campaign} for the season""",{cid},completed,'
-                        f"OUTCOME_ENGAGEMENT,{rng.randint(0, 900)},Post engagements,{reach},{imps},"
-                        f"{rng.randint(0, 900)},{rng.randint(0, 9)},{rng.randint(0, 90000) / 100:.2f},"
-                        f"{rng.randint(100, 30000) / 100:.2f}\n")
+                line = (
+                    f'{day},{day},{day},"Post: ""Campaign number {campaign} for the season""",{cid},completed,'
+                    f"OUTCOME_ENGAGEMENT,{rng.randint(0, 900)},Post engagements,{reach},{imps},"
+                    f"{rng.randint(0, 900)},{rng.randint(0, 9)},{rng.randint(0, 90000) / 100:.2f},"
+                    f"{rng.randint(100, 30000) / 100:.2f}\n"
+                )
                 f.write(line)
                 size += len(line)
                 rows += 1
                 if size >= target_bytes:
                     break
         if bad_last_line:
-            f.write("2024-01-01,2024-01-01,2024-01-01,x,1,completed,OUTCOME_ENGAGEMENT,1,Post engagements,"
-                    "10,1O,1,0,,1.00\n")
+            f.write(
+                "2024-01-01,2024-01-01,2024-01-01,x,1,completed,OUTCOME_ENGAGEMENT,1,Post engagements,"
+                "10,1O,1,0,,1.00\n"
+            )
             rows += 1
     return rows
 
@@ -75,14 +81,25 @@ def write_insights_json(path: Path, target_bytes: int, *, seed: int = 1) -> int:
                 imps = rng.randint(500, 50000)
                 reach = rng.randint(imps // 3, imps)
                 day = (start + timedelta(days=d)).isoformat()
-                item = {"account_currency": "USD", "campaign_id": str(120210000000000000 + campaign),
-                        "campaign_name": f"Post: campaign {campaign}", "impressions": str(imps), "reach": str(reach),
-                        "frequency": f"{imps / reach:.6f}", "clicks": str(rng.randint(0, 900)),
-                        "spend": f"{rng.randint(100, 30000) / 100:.2f}",
-                        "actions": [{"action_type": "link_click", "value": "12"},
-                                    {"action_type": "purchase", "value": str(rng.randint(0, 9))}],
-                        "action_values": [{"action_type": "purchase", "value": f"{rng.randint(0, 90000) / 100:.2f}"}],
-                        "date_start": day, "date_stop": day}
+                item = {
+                    "account_currency": "USD",
+                    "campaign_id": str(120210000000000000 + campaign),
+                    "campaign_name": f"Post: campaign {campaign}",
+                    "impressions": str(imps),
+                    "reach": str(reach),
+                    "frequency": f"{imps / reach:.6f}",
+                    "clicks": str(rng.randint(0, 900)),
+                    "spend": f"{rng.randint(100, 30000) / 100:.2f}",
+                    "actions": [
+                        {"action_type": "link_click", "value": "12"},
+                        {"action_type": "purchase", "value": str(rng.randint(0, 9))},
+                    ],
+                    "action_values": [
+                        {"action_type": "purchase", "value": f"{rng.randint(0, 90000) / 100:.2f}"}
+                    ],
+                    "date_start": day,
+                    "date_stop": day,
+                }
                 text = ("," if rows else "") + json.dumps(item)
                 f.write(text)
                 size += len(text)
@@ -153,22 +170,33 @@ def main() -> None:
         engine = prepare_sqlite(Path(tmp))
         import pandas as pd
 
-        print(f"file: {path.stat().st_size / 2**20:.1f} MiB, {rows} rows; RSS before the import (modules "
-              f"loaded) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
-        result, t_ours, peak_ours, rss_ours = measure(lambda: import_into(engine, path, args.kind), not args.no_trace)
-        fmt = lambda p: "n/a" if p is None else f"{p:.1f} MiB"  # noqa: E731
-        print(f"boostloop import (parse + validate + upsert into SQLite): {t_ours:.1f} CPU s "
-              f"({t_ours / rows * 1e6:.0f} us/row), tracemalloc peak {fmt(peak_ours)}, process peak RSS "
-              f"{rss_ours:.0f} MiB; {result.summary()}")
+        print(
+            f"file: {path.stat().st_size / 2**20:.1f} MiB, {rows} rows; RSS before the import (modules "
+            f"loaded) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+        )
+        result, t_ours, peak_ours, rss_ours = measure(
+            lambda: import_into(engine, path, args.kind), not args.no_trace
+        )
+        fmt = lambda p: "n/a" if p is None else f"{p:.1f} MiB"
+        print(
+            f"boostloop import (parse + validate + upsert into SQLite): {t_ours:.1f} CPU s "
+            f"({t_ours / rows * 1e6:.0f} us/row), tracemalloc peak {fmt(peak_ours)}, process peak RSS "
+            f"{rss_ours:.0f} MiB; {result.summary()}"
+        )
         if args.kind == "meta-ads-csv":
             peer, peer_name = (lambda: pd.read_csv(path)), "pandas.read_csv"
         else:
             import json
 
-            peer, peer_name = (lambda: pd.json_normalize(json.loads(path.read_text())["data"])), "json.loads + pandas.json_normalize"
+            peer, peer_name = (
+                (lambda: pd.json_normalize(json.loads(path.read_text())["data"])),
+                "json.loads + pandas.json_normalize",
+            )
         _, t_pd, peak_pd, rss_pd = measure(peer, not args.no_trace)
-        print(f"{peer_name} (parse only): {t_pd:.1f} CPU s, tracemalloc peak {fmt(peak_pd)}, "
-              f"process peak RSS {rss_pd:.0f} MiB")
+        print(
+            f"{peer_name} (parse only): {t_pd:.1f} CPU s, tracemalloc peak {fmt(peak_pd)}, "
+            f"process peak RSS {rss_pd:.0f} MiB"
+        )
         if peak_ours is not None:
             print(f"ratio peak heap ours / peer = {peak_ours / peak_pd:.2f}")
         print(f"ratio CPU time ours / peer = {t_ours / t_pd:.1f}")

@@ -24,14 +24,14 @@ class _DryRun(Exception):
     pass
 
 
-def _engine(database_url: str | None):  # noqa: ANN202
+def _engine(database_url: str | None):
     from boostloop.server.db.session import engine_for
     from boostloop.server.settings import get_settings
 
     return engine_for(database_url or get_settings().database_url)
 
 
-def _workspace(session, slug: str):  # noqa: ANN001, ANN202
+def _workspace(session, slug: str):
     from boostloop.server.ingest.repository import workspace_by_slug
 
     ws = workspace_by_slug(session, slug)
@@ -52,18 +52,29 @@ def _report_error(exc: BoostloopError) -> None:
 
 
 def import_command(
-    kind: Annotated[str, typer.Argument(help="meta-ads-csv, meta-ads-insights, meta-post-insights, "
-                                             "google-ads-csv, generic or touchpoints")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="meta-ads-csv, meta-ads-insights, meta-post-insights, google-ads-csv, generic or touchpoints"
+        ),
+    ],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     workspace: WorkspaceSlug,
     mapping: Annotated[Path | None, typer.Option(help="generic: the TOML mapping file")] = None,
-    captured_at: Annotated[str | None, typer.Option(help="meta-post-insights: when the response was fetched "
-                                                         "(ISO 8601), if its values carry no end_time")] = None,
-    timezone: Annotated[str | None, typer.Option(help="reporting time zone of the file (default: the "
-                                                      "workspace's)")] = None,
+    captured_at: Annotated[
+        str | None,
+        typer.Option(
+            help="meta-post-insights: when the response was fetched "
+            "(ISO 8601), if its values carry no end_time"
+        ),
+    ] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="reporting time zone of the file (default: the workspace's)")
+    ] = None,
     currency: Annotated[str | None, typer.Option(help="the file's currency when it does not say")] = None,
-    format: Annotated[str | None, typer.Option("--format", help="touchpoints: csv or ndjson "  # noqa: A002
-                                                                "(default: from the file name)")] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="touchpoints: csv or ndjson (default: from the file name)")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="check everything, write nothing")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
     database_url: DatabaseUrl = None,
@@ -72,8 +83,17 @@ def import_command(
     from boostloop.server.db.session import session_scope
     from boostloop.server.ingest.importers import import_file
 
-    options = {k: v for k, v in {"mapping": mapping, "captured_at": captured_at, "timezone": timezone,
-                                 "currency": currency, "format": format}.items() if v is not None}
+    options = {
+        k: v
+        for k, v in {
+            "mapping": mapping,
+            "captured_at": captured_at,
+            "timezone": timezone,
+            "currency": currency,
+            "format": format,
+        }.items()
+        if v is not None
+    }
     result = None
     try:
         with session_scope(_engine(database_url)) as session:
@@ -96,8 +116,12 @@ def import_command(
 
 def backfill_command(
     workspace: WorkspaceSlug,
-    threshold: Annotated[float | None, typer.Option(help="minimum match score for a name/timing link "
-                                                         "(default: see backfill.MATCH_THRESHOLD)")] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            help="minimum match score for a name/timing link (default: see backfill.MATCH_THRESHOLD)"
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show the links, write nothing")] = False,
     database_url: DatabaseUrl = None,
 ) -> None:

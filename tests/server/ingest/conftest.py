@@ -30,8 +30,10 @@ def workspaces(engine: Engine) -> dict[str, str]:
 
 def table_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {m.__tablename__: conn.execute(sa.select(sa.func.count()).select_from(m)).scalar_one()
-                for m in COUNTED}
+        return {
+            m.__tablename__: conn.execute(sa.select(sa.func.count()).select_from(m)).scalar_one()
+            for m in COUNTED
+        }
 
 
 def table_snapshot(engine: Engine) -> dict[str, list[tuple]]:

@@ -22,8 +22,10 @@ T0 = datetime(2026, 10, 1, tzinfo=UTC)
 
 
 def test_estimate_interpolates_between_captures():
-    h = [(T0 + timedelta(hours=2), {"impressions": 100, "reach": 80}),
-         (T0 + timedelta(hours=6), {"impressions": 300, "reach": 200})]
+    h = [
+        (T0 + timedelta(hours=2), {"impressions": 100, "reach": 80}),
+        (T0 + timedelta(hours=6), {"impressions": 300, "reach": 200}),
+    ]
     e = bf.estimate_organic_metrics(h, T0, T0 + timedelta(hours=5))
     assert (e["impressions"], e["reach"], e["estimated"]) == (250, 170, True)
     e = bf.estimate_organic_metrics(h, T0, T0 + timedelta(hours=1))  # publication counts as zeros
@@ -36,16 +38,42 @@ def test_estimate_interpolates_between_captures():
 
 
 def test_scores():
-    assert bf.name_similarity('Post: "Autumn collection is here 🍂"', "Autumn collection is here 🍂 #autumn") == 1.0
-    assert bf.name_similarity("Boost – Reel: behind the scenes", "Behind the scenes of our shoot",
-                              ContentType.REEL) == 1.0
+    assert (
+        bf.name_similarity('Post: "Autumn collection is here 🍂"', "Autumn collection is here 🍂 #autumn")
+        == 1.0
+    )
+    assert (
+        bf.name_similarity(
+            "Boost – Reel: behind the scenes", "Behind the scenes of our shoot", ContentType.REEL
+        )
+        == 1.0
+    )
     assert bf.name_similarity("Brand – Search", "Autumn collection") == 0.0
     assert bf.timing_score(T0, T0) == 1.0
     assert bf.timing_score(T0, T0 + timedelta(hours=48)) == pytest.approx(0.5)
     assert bf.timing_score(T0, T0 - timedelta(hours=25)) == 0.0
 
 
-SYLLABLES = "ka ro mi ne su ta lo vi de pa ru ko me zi na to fe li".split()
+SYLLABLES = [
+    "ka",
+    "ro",
+    "mi",
+    "ne",
+    "su",
+    "ta",
+    "lo",
+    "vi",
+    "de",
+    "pa",
+    "ru",
+    "ko",
+    "me",
+    "zi",
+    "na",
+    "to",
+    "fe",
+    "li",
+]
 
 
 def evaluate_matching(threshold: float, seed: int = 7, n_posts: int = 300, decoy_share: float = 0.4):
@@ -69,15 +97,25 @@ def evaluate_matching(threshold: float, seed: int = 7, n_posts: int = 300, decoy
         if style < 0.5:
             name = 'Post: "' + " ".join(w[: rng.integers(3, 7)]) + '"'
         elif style < 0.8:
-            name = " ".join([*rng.choice(w, size=rng.integers(2, 4), replace=False), *rng.choice(vocab, size=rng.integers(1, 3))])
+            name = " ".join(
+                [
+                    *rng.choice(w, size=rng.integers(2, 4), replace=False),
+                    *rng.choice(vocab, size=rng.integers(1, 3)),
+                ]
+            )
         else:
             name = " ".join(rng.choice(vocab, size=3))
         start = published + timedelta(hours=float(min(rng.exponential(36), 24 * 14)))
         campaigns.append((name, start, i))
     n_decoys = int(len(campaigns) * decoy_share / (1 - decoy_share))
     for _ in range(n_decoys):
-        campaigns.append((" ".join(rng.choice(vocab, size=rng.integers(2, 5))),
-                          T0 + timedelta(hours=float(rng.uniform(0, 24 * 120))), None))
+        campaigns.append(
+            (
+                " ".join(rng.choice(vocab, size=rng.integers(2, 5))),
+                T0 + timedelta(hours=float(rng.uniform(0, 24 * 120))),
+                None,
+            )
+        )
     linked = correct = 0
     boosted = sum(1 for c in campaigns if c[2] is not None)
     for name, start, truth in campaigns:

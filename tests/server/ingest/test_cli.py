@@ -17,15 +17,46 @@ SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 def test_import_and_backfill_commands(engine, database_url, workspaces, tmp_path):
     runner = CliRunner()
     db = ["--database-url", database_url]
-    r = runner.invoke(app, ["import", "generic", str(SAMPLES / "generic_organic_history.csv"), "--workspace", "acme",
-                            "--mapping", str(SAMPLES / "generic_organic_history.toml"), *db])
+    r = runner.invoke(
+        app,
+        [
+            "import",
+            "generic",
+            str(SAMPLES / "generic_organic_history.csv"),
+            "--workspace",
+            "acme",
+            "--mapping",
+            str(SAMPLES / "generic_organic_history.toml"),
+            *db,
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert "organic_metrics: 7 new" in r.output
-    r = runner.invoke(app, ["import", "meta-ads-csv", str(SAMPLES / "meta_ads_campaigns_daily.csv"), "-w", "acme",
-                            "--json", *db])
+    r = runner.invoke(
+        app,
+        [
+            "import",
+            "meta-ads-csv",
+            str(SAMPLES / "meta_ads_campaigns_daily.csv"),
+            "-w",
+            "acme",
+            "--json",
+            *db,
+        ],
+    )
     assert r.exit_code == 0 and json.loads(r.output)["campaign_metrics"]["created"] == 5
-    r = runner.invoke(app, ["import", "meta-ads-csv", str(SAMPLES / "meta_ads_campaigns_daily.csv"), "-w", "acme",
-                            "--json", *db])
+    r = runner.invoke(
+        app,
+        [
+            "import",
+            "meta-ads-csv",
+            str(SAMPLES / "meta_ads_campaigns_daily.csv"),
+            "-w",
+            "acme",
+            "--json",
+            *db,
+        ],
+    )
     assert json.loads(r.output)["campaign_metrics"] == {"created": 0, "updated": 0, "unchanged": 5}
 
     bad = tmp_path / "bad.csv"

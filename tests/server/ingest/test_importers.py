@@ -50,12 +50,20 @@ def scalar(engine, stmt):
 def test_meta_ads_campaign_level_sample(engine, workspaces):
     r = run(engine, "meta-ads-csv", SAMPLES / "meta_ads_campaigns_daily.csv")
     assert (r.rows_read, r.campaigns.created, r.campaign_metrics.created) == (5, 2, 5)
-    assert scalar(engine, sa.select(sa.func.sum(AdCampaignMetric.spend_cents))) == 4000 + 4000 + 3999 + 15000 + 15000
-    assert scalar(engine, sa.select(sa.func.sum(AdCampaignMetric.conversion_value_cents))) == 11980 + 5990 + 120630 + 95815
+    assert (
+        scalar(engine, sa.select(sa.func.sum(AdCampaignMetric.spend_cents)))
+        == 4000 + 4000 + 3999 + 15000 + 15000
+    )
+    assert (
+        scalar(engine, sa.select(sa.func.sum(AdCampaignMetric.conversion_value_cents)))
+        == 11980 + 5990 + 120630 + 95815
+    )
     # campaign 102's "Results" are Website purchases; its Purchases column says 14 + 11
     assert scalar(engine, sa.select(sa.func.sum(AdCampaignMetric.conversions))) == 2 + 1 + 0 + 14 + 11
     with Session(engine) as s:
-        c = s.scalars(sa.select(AdCampaign).where(AdCampaign.platform_campaign_id == "120210000000000101")).one()
+        c = s.scalars(
+            sa.select(AdCampaign).where(AdCampaign.platform_campaign_id == "120210000000000101")
+        ).one()
         first = s.execute(sa.select(sa.func.min(AdCampaignMetric.period_start))).scalar_one()
     assert c.promoted_platform_post_id == "104501234567890_880001"
     assert c.objective == "ENGAGEMENT" and c.status == "COMPLETED"
@@ -70,8 +78,11 @@ def test_meta_ads_ad_level_sums_ads_per_day(engine, workspaces):
     r = run(engine, "meta-ads-csv", SAMPLES / "meta_ads_ads_daily.csv")
     assert (r.rows_read, r.campaigns.created, r.campaign_metrics.created) == (4, 1, 2)
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(AdCampaignMetric.impressions, AdCampaignMetric.reach,
-                                      AdCampaignMetric.spend_cents).order_by(AdCampaignMetric.period_start)).all()
+        rows = conn.execute(
+            sa.select(
+                AdCampaignMetric.impressions, AdCampaignMetric.reach, AdCampaignMetric.spend_cents
+            ).order_by(AdCampaignMetric.period_start)
+        ).all()
         extra = conn.execute(sa.select(AdCampaign.extra)).scalar_one()
     assert [tuple(r) for r in rows] == [(3902 + 3655, None, 4500), (4120 + 3398, None, 2250 + 2249)]
     assert extra["ad_ids"] == ["120210000000009001", "120210000000009002"]
@@ -98,13 +109,15 @@ def test_meta_ads_currency_refused(engine, workspaces, code, msg):
 
 
 def test_meta_ads_bad_numbers_and_duplicates_name_line_and_column(engine, workspaces):
-    data = (META_HEADER.format(cur="USD")
-            + "2026-10-05,x,1,100,80,3,20.00\n"
-            + "2026-10-06,x,1,1O0,80,3,20.00\n"     # letter O in a number
-            + "2026-10-07,x,1,100,80,3,-2.00\n"     # negative spend
-            + "2026-10-05,x,1,100,80,3,20.00\n"     # the same campaign and day as line 2
-            + "2026-10-08,x,1,100,180,3,20.00\n"    # reach above impressions
-            + "10/09/2026,x,1,100,80,3,20.00\n").encode()
+    data = (
+        META_HEADER.format(cur="USD")
+        + "2026-10-05,x,1,100,80,3,20.00\n"
+        + "2026-10-06,x,1,1O0,80,3,20.00\n"  # letter O in a number
+        + "2026-10-07,x,1,100,80,3,-2.00\n"  # negative spend
+        + "2026-10-05,x,1,100,80,3,20.00\n"  # the same campaign and day as line 2
+        + "2026-10-08,x,1,100,180,3,20.00\n"  # reach above impressions
+        + "10/09/2026,x,1,100,80,3,20.00\n"
+    ).encode()
     errs = errors_of(engine, "meta-ads-csv", io.BytesIO(data))
     locs = [loc for loc, _ in errs]
     assert ("line 3", "Impressions") in locs
@@ -116,11 +129,15 @@ def test_meta_ads_bad_numbers_and_duplicates_name_line_and_column(engine, worksp
 
 
 def test_meta_ads_multi_day_rows_and_breakdowns_refused(engine, workspaces):
-    data = (b"Reporting starts,Reporting ends,Campaign name,Campaign ID,Impressions,Amount spent (USD)\n"
-            b"2026-10-01,2026-10-31,x,1,100,20.00\n")
+    data = (
+        b"Reporting starts,Reporting ends,Campaign name,Campaign ID,Impressions,Amount spent (USD)\n"
+        b"2026-10-01,2026-10-31,x,1,100,20.00\n"
+    )
     errs = errors_of(engine, "meta-ads-csv", io.BytesIO(data))
     assert errs[0][0] == ("line 2", "Reporting ends") and "By time" in errs[0][1]
-    data = (b"Day,Age,Campaign name,Campaign ID,Impressions,Amount spent (USD)\n2026-10-01,18-24,x,1,100,20.00\n")
+    data = (
+        b"Day,Age,Campaign name,Campaign ID,Impressions,Amount spent (USD)\n2026-10-01,18-24,x,1,100,20.00\n"
+    )
     assert errors_of(engine, "meta-ads-csv", io.BytesIO(data))[0][0] == ("line 1", "Age")
 
 
@@ -178,17 +195,22 @@ def test_meta_ads_insights_frequency_mismatch(engine, workspaces):
 
 # -- Meta Graph API post insights JSON -------------------------------------------------------------
 def test_meta_post_insights_sample(engine, workspaces):
-    r = run(engine, "meta-post-insights", SAMPLES / "meta_post_insights.json", captured_at="2026-11-01T00:00:00Z")
+    r = run(
+        engine, "meta-post-insights", SAMPLES / "meta_post_insights.json", captured_at="2026-11-01T00:00:00Z"
+    )
     assert (r.accounts.created, r.posts.created, r.organic_metrics.created) == (1, 2, 2)
     with Session(engine) as s:
         m = s.scalars(sa.select(OrganicPostMetric).order_by(OrganicPostMetric.impressions.desc())).first()
-        p = s.scalars(sa.select(SocialPost).where(SocialPost.platform_post_id == "104501234567890_880001")).one()
+        p = s.scalars(
+            sa.select(SocialPost).where(SocialPost.platform_post_id == "104501234567890_880001")
+        ).one()
     assert (m.impressions, m.reach, m.total_reach, m.engagements, m.clicks) == (5830, 4102, 18020, 611, 402)
     assert (m.likes, m.comments, m.shares) == (180 + 41 + 3, 23, 14)
     assert (p.content_type, p.hashtag_count, p.text_excerpt[:6]) == ("IMAGE", 2, "Autumn")
     assert p.published_at == datetime(2026, 10, 4, 16, 30, tzinfo=UTC)
-    reimport_changes_nothing(engine, "meta-post-insights", SAMPLES / "meta_post_insights.json",
-                             captured_at="2026-11-01T00:00:00Z")
+    reimport_changes_nothing(
+        engine, "meta-post-insights", SAMPLES / "meta_post_insights.json", captured_at="2026-11-01T00:00:00Z"
+    )
 
 
 def test_meta_post_insights_needs_a_capture_time(engine, workspaces):
@@ -198,37 +220,73 @@ def test_meta_post_insights_needs_a_capture_time(engine, workspaces):
 
 # -- generic ---------------------------------------------------------------------------------------
 def test_generic_campaign_metrics_sample(engine, workspaces):
-    r = run(engine, "generic", SAMPLES / "generic_tiktok_ads.csv", mapping=SAMPLES / "generic_tiktok_ads.toml")
+    r = run(
+        engine, "generic", SAMPLES / "generic_tiktok_ads.csv", mapping=SAMPLES / "generic_tiktok_ads.toml"
+    )
     assert (r.campaigns.created, r.campaign_metrics.created) == (1, 3)
     assert scalar(engine, sa.select(sa.func.sum(AdCampaignMetric.spend_cents))) == 3500 + 3500 + 3497
     assert scalar(engine, sa.select(AdCampaign.objective)) == "VIDEO_VIEWS"
-    reimport_changes_nothing(engine, "generic", SAMPLES / "generic_tiktok_ads.csv",
-                             mapping=SAMPLES / "generic_tiktok_ads.toml")
+    reimport_changes_nothing(
+        engine, "generic", SAMPLES / "generic_tiktok_ads.csv", mapping=SAMPLES / "generic_tiktok_ads.toml"
+    )
 
 
 def test_generic_organic_history_sample(engine, workspaces):
-    r = run(engine, "generic", SAMPLES / "generic_organic_history.csv",
-            mapping=SAMPLES / "generic_organic_history.toml")
+    r = run(
+        engine,
+        "generic",
+        SAMPLES / "generic_organic_history.csv",
+        mapping=SAMPLES / "generic_organic_history.toml",
+    )
     assert (r.accounts.created, r.posts.created, r.organic_metrics.created) == (1, 3, 7)
-    reimport_changes_nothing(engine, "generic", SAMPLES / "generic_organic_history.csv",
-                             mapping=SAMPLES / "generic_organic_history.toml")
+    reimport_changes_nothing(
+        engine,
+        "generic",
+        SAMPLES / "generic_organic_history.csv",
+        mapping=SAMPLES / "generic_organic_history.toml",
+    )
 
 
 def test_generic_mapping_errors(engine, workspaces):
     with pytest.raises(InvalidInput) as exc:
-        run(engine, "generic", SAMPLES / "generic_tiktok_ads.csv",
-            mapping={"kind": "campaign_metrics", "platform": "MYSPACE", "money": "pennies",
-                     "columns": {"spend": "spend", "colour": "x"}})
+        run(
+            engine,
+            "generic",
+            SAMPLES / "generic_tiktok_ads.csv",
+            mapping={
+                "kind": "campaign_metrics",
+                "platform": "MYSPACE",
+                "money": "pennies",
+                "columns": {"spend": "spend", "colour": "x"},
+            },
+        )
     locs = {tuple(e.loc) for e in exc.value.errors}
-    assert {("mapping", "platform"), ("mapping", "money"), ("mapping", "columns", "colour"),
-            ("mapping", "columns", "platform_campaign_id"), ("mapping", "columns", "period_start")} <= locs
+    assert {
+        ("mapping", "platform"),
+        ("mapping", "money"),
+        ("mapping", "columns", "colour"),
+        ("mapping", "columns", "platform_campaign_id"),
+        ("mapping", "columns", "period_start"),
+    } <= locs
 
 
 def test_generic_ndjson(engine, workspaces):
-    lines = (b'{"cid": "a1", "day": "2026-10-01", "cost": 1250000, "imps": 10}\n'
-             b'{"cid": "a1", "day": "2026-10-02", "cost": "x", "imps": 10}\n')
-    mapping = {"kind": "campaign_metrics", "format": "ndjson", "platform": "LINKEDIN", "money": "micros",
-               "columns": {"platform_campaign_id": "cid", "period_start": "day", "spend": "cost", "impressions": "imps"}}
+    lines = (
+        b'{"cid": "a1", "day": "2026-10-01", "cost": 1250000, "imps": 10}\n'
+        b'{"cid": "a1", "day": "2026-10-02", "cost": "x", "imps": 10}\n'
+    )
+    mapping = {
+        "kind": "campaign_metrics",
+        "format": "ndjson",
+        "platform": "LINKEDIN",
+        "money": "micros",
+        "columns": {
+            "platform_campaign_id": "cid",
+            "period_start": "day",
+            "spend": "cost",
+            "impressions": "imps",
+        },
+    }
     errs = errors_of(engine, "generic", io.BytesIO(lines), mapping=mapping)
     assert errs == [(("line 2", "cost"), "not a number: 'x'")]
     r = run(engine, "generic", io.BytesIO(lines.splitlines()[0]), mapping=mapping)
@@ -239,18 +297,22 @@ def test_generic_ndjson(engine, workspaces):
 def test_google_ads_wrong_header_and_bad_cells(engine, workspaces):
     errs = errors_of(engine, "google-ads-csv", io.BytesIO(b"Day,Campaign,Campaign ID,Impressions,Clicks\n"))
     assert errs[0][0] == ("line 1",) and "'Cost'" in errs[0][1]
-    data = (b"Day,Campaign,Campaign ID,Impressions,Clicks,Cost,Conversions,Conv. value\n"
-            b"2026-10-05,A,1,10,2,1.00,0,0\n"
-            b"2026-10-06,A,1,10,2,one dollar,0,0\n"
-            b"2026-10-07,A,1,10,2,1.00,-1,0\n"
-            b"2026-10-05,A,1,10,2,1.00,0,0\n")
+    data = (
+        b"Day,Campaign,Campaign ID,Impressions,Clicks,Cost,Conversions,Conv. value\n"
+        b"2026-10-05,A,1,10,2,1.00,0,0\n"
+        b"2026-10-06,A,1,10,2,one dollar,0,0\n"
+        b"2026-10-07,A,1,10,2,1.00,-1,0\n"
+        b"2026-10-05,A,1,10,2,1.00,0,0\n"
+    )
     errs = errors_of(engine, "google-ads-csv", io.BytesIO(data))
     assert [loc for loc, _ in errs] == [("line 3", "Cost"), ("line 4", "Conversions"), ("line 5",)]
 
 
 def test_meta_post_insights_truncated(engine, workspaces):
     data = (SAMPLES / "meta_post_insights.json").read_bytes()
-    errs = errors_of(engine, "meta-post-insights", io.BytesIO(data[:-400]), captured_at="2026-11-01T00:00:00Z")
+    errs = errors_of(
+        engine, "meta-post-insights", io.BytesIO(data[:-400]), captured_at="2026-11-01T00:00:00Z"
+    )
     assert errs[-1][0] == ("data", 1) and "truncated" in errs[-1][1]
 
 

@@ -33,9 +33,11 @@ def write_export(path, target_bytes: int, bad_last_line: bool) -> int:
             campaign += 1
             for d in range(365):
                 imps = rng.randint(500, 50000)
-                line = (f"{date(2024, 1, 1) + timedelta(days=d)},Post: campaign {campaign},{9000 + campaign},"
-                        f"{rng.randint(1, imps)},{imps},{rng.randint(0, 500)},{rng.randint(0, 9)},"
-                        f"{rng.randint(100, 30000) / 100:.2f}\n")
+                line = (
+                    f"{date(2024, 1, 1) + timedelta(days=d)},Post: campaign {campaign},{9000 + campaign},"
+                    f"{rng.randint(1, imps)},{imps},{rng.randint(0, 500)},{rng.randint(0, 9)},"
+                    f"{rng.randint(100, 30000) / 100:.2f}\n"
+                )
                 f.write(line)
                 size += len(line)
                 rows += 1

@@ -20,25 +20,66 @@ def _ws(s, slug="acme") -> Workspace:
 
 def batch() -> dict:
     return {
-        "accounts": [{"platform": "FACEBOOK", "platform_account_id": "1001", "handle": "acme", "followers": 5000}],
+        "accounts": [
+            {"platform": "FACEBOOK", "platform_account_id": "1001", "handle": "acme", "followers": 5000}
+        ],
         "posts": [
-            {"platform": "FACEBOOK", "platform_account_id": "1001", "platform_post_id": "1001_1",
-             "content_type": "IMAGE", "published_at": "2026-11-01T10:00:00+00:00"},
-            {"platform": "FACEBOOK", "platform_account_id": "1001", "platform_post_id": "1001_2",
-             "content_type": "VIDEO", "published_at": "2026-11-02T12:00:00-05:00"},
+            {
+                "platform": "FACEBOOK",
+                "platform_account_id": "1001",
+                "platform_post_id": "1001_1",
+                "content_type": "IMAGE",
+                "published_at": "2026-11-01T10:00:00+00:00",
+            },
+            {
+                "platform": "FACEBOOK",
+                "platform_account_id": "1001",
+                "platform_post_id": "1001_2",
+                "content_type": "VIDEO",
+                "published_at": "2026-11-02T12:00:00-05:00",
+            },
         ],
         "organic_metrics": [
-            {"platform": "FACEBOOK", "platform_account_id": "1001", "platform_post_id": "1001_1",
-             "captured_at": "2026-11-01T12:00:00Z", "impressions": 100, "reach": 80, "engagements": 9},
-            {"platform": "FACEBOOK", "platform_account_id": "1001", "platform_post_id": "1001_1",
-             "captured_at": "2026-11-02T12:00:00Z", "impressions": 300, "reach": 200, "engagements": 20},
+            {
+                "platform": "FACEBOOK",
+                "platform_account_id": "1001",
+                "platform_post_id": "1001_1",
+                "captured_at": "2026-11-01T12:00:00Z",
+                "impressions": 100,
+                "reach": 80,
+                "engagements": 9,
+            },
+            {
+                "platform": "FACEBOOK",
+                "platform_account_id": "1001",
+                "platform_post_id": "1001_1",
+                "captured_at": "2026-11-02T12:00:00Z",
+                "impressions": 300,
+                "reach": 200,
+                "engagements": 20,
+            },
         ],
-        "campaigns": [{"platform": "FACEBOOK", "platform_campaign_id": "c1", "name": "Boost: autumn",
-                       "objective": "ENGAGEMENT", "promoted_platform_post_id": "1001_1",
-                       "started_at": "2026-11-02T00:00:00Z", "ended_at": "2026-11-05T00:00:00Z"}],
+        "campaigns": [
+            {
+                "platform": "FACEBOOK",
+                "platform_campaign_id": "c1",
+                "name": "Boost: autumn",
+                "objective": "ENGAGEMENT",
+                "promoted_platform_post_id": "1001_1",
+                "started_at": "2026-11-02T00:00:00Z",
+                "ended_at": "2026-11-05T00:00:00Z",
+            }
+        ],
         "campaign_metrics": [
-            {"platform": "FACEBOOK", "platform_campaign_id": "c1", "period_start": f"2026-11-0{d}T00:00:00Z",
-             "impressions": 1000 * d, "reach": 800 * d, "clicks": 10 * d, "spend_cents": 1234 * d}
+            {
+                "platform": "FACEBOOK",
+                "platform_campaign_id": "c1",
+                "period_start": f"2026-11-0{d}T00:00:00Z",
+                "impressions": 1000 * d,
+                "reach": 800 * d,
+                "clicks": 10 * d,
+                "spend_cents": 1234 * d,
+            }
             for d in (2, 3, 4)
         ],
     }
@@ -51,7 +92,9 @@ def test_batch_upserts_and_reingest_changes_nothing(engine, workspaces):
     assert (r.campaigns.created, r.campaign_metrics.created) == (1, 3)
     with engine.connect() as conn:
         spend = conn.execute(sa.select(sa.func.sum(AdCampaignMetric.spend_cents))).scalar_one()
-        published = conn.execute(sa.text("select published_at from social_posts order by platform_post_id")).all()
+        published = conn.execute(
+            sa.text("select published_at from social_posts order by platform_post_id")
+        ).all()
     assert spend == 1234 * (2 + 3 + 4)
     before = table_snapshot(engine)
     with session_scope(engine) as s:
@@ -117,8 +160,16 @@ def test_conflicting_values_for_one_entity_in_one_batch(engine, workspaces):
 def test_campaign_window_only_widens(engine, workspaces):
     with session_scope(engine) as s:
         ingest_batch(s, _ws(s), batch())
-    narrow = {"campaigns": [{"platform": "FACEBOOK", "platform_campaign_id": "c1",
-                             "started_at": "2026-11-03T00:00:00Z", "ended_at": "2026-11-09T00:00:00Z"}]}
+    narrow = {
+        "campaigns": [
+            {
+                "platform": "FACEBOOK",
+                "platform_campaign_id": "c1",
+                "started_at": "2026-11-03T00:00:00Z",
+                "ended_at": "2026-11-09T00:00:00Z",
+            }
+        ]
+    }
     with session_scope(engine) as s:
         r = ingest_batch(s, _ws(s), narrow)
     assert r.campaigns.updated == 1
@@ -140,8 +191,14 @@ def test_many_rows_cross_chunks(engine, workspaces, monkeypatch):
     monkeypatch.setattr(service, "CHUNK", 7)
     b = batch()
     b["organic_metrics"] = [
-        {"platform": "FACEBOOK", "platform_account_id": "1001", "platform_post_id": "1001_2",
-         "captured_at": datetime(2026, 11, 3, h, tzinfo=UTC).isoformat(), "impressions": 10 * h, "reach": 5 * h}
+        {
+            "platform": "FACEBOOK",
+            "platform_account_id": "1001",
+            "platform_post_id": "1001_2",
+            "captured_at": datetime(2026, 11, 3, h, tzinfo=UTC).isoformat(),
+            "impressions": 10 * h,
+            "reach": 5 * h,
+        }
         for h in range(24)
     ]
     b["organic_metrics"].append(dict(b["organic_metrics"][3]))  # duplicate across chunks

@@ -56,19 +56,39 @@ def _setup(engine):
         ws = s.scalars(sa.select(Workspace).where(Workspace.slug == "acme")).one()
         import_file(s, ws, "meta-ads-csv", SAMPLES / "meta_ads_campaigns_daily.csv")
         import_file(s, ws, "meta-ads-csv", SAMPLES / "meta_ads_ads_daily.csv")
-        import_file(s, ws, "generic", SAMPLES / "generic_organic_history.csv",
-                    mapping=SAMPLES / "generic_organic_history.toml")
+        import_file(
+            s,
+            ws,
+            "generic",
+            SAMPLES / "generic_organic_history.csv",
+            mapping=SAMPLES / "generic_organic_history.toml",
+        )
     with session_scope(engine) as s:
         ws = s.scalars(sa.select(Workspace).where(Workspace.slug == "acme")).one()
-        camp = s.scalars(sa.select(AdCampaign).where(AdCampaign.platform_campaign_id == "120210000000000101")).one()
-        reel = s.scalars(sa.select(AdCampaign).where(AdCampaign.platform_campaign_id == "120210000000000103")).one()
-        post = s.scalars(sa.select(SocialPost).where(SocialPost.platform_post_id == "104501234567890_880001")).one()
+        camp = s.scalars(
+            sa.select(AdCampaign).where(AdCampaign.platform_campaign_id == "120210000000000101")
+        ).one()
+        reel = s.scalars(
+            sa.select(AdCampaign).where(AdCampaign.platform_campaign_id == "120210000000000103")
+        ).one()
+        post = s.scalars(
+            sa.select(SocialPost).where(SocialPost.platform_post_id == "104501234567890_880001")
+        ).one()
         ids = {}
         for c, p in ((camp, post), (reel, None)):
-            b = BoostCampaign(id=uuid.uuid4(), workspace_id=ws.id, original_post_id=p.id if p else None,
-                              campaign_id=c.id, platform=Platform.FACEBOOK, boosted_at=c.started_at,
-                              boosted_by="test", source=BoostSource.MANUAL, organic_metrics={},
-                              initial_budget_cents=0, duration_days=3)
+            b = BoostCampaign(
+                id=uuid.uuid4(),
+                workspace_id=ws.id,
+                original_post_id=p.id if p else None,
+                campaign_id=c.id,
+                platform=Platform.FACEBOOK,
+                boosted_at=c.started_at,
+                boosted_by="test",
+                source=BoostSource.MANUAL,
+                organic_metrics={},
+                initial_budget_cents=0,
+                duration_days=3,
+            )
             s.add(b)
             ids[c.platform_campaign_id] = (b.id, p.id if p else None)
     return ids
@@ -93,15 +113,23 @@ def test_sample_csv_classified_and_linked(engine, workspaces):
     assert paid["touchpoint_type"] is TouchpointType.PAID and paid["platform"] is Platform.FACEBOOK
     assert (paid["boost_id"], paid["post_id"]) == boosts["120210000000000101"]
     assert by_id["ev-0003"]["event_type"] is AttributionEventType.CONVERSION
-    assert by_id["ev-0003"]["value_cents"] == 5990 and by_id["ev-0003"]["touchpoint_type"] is TouchpointType.UNKNOWN
+    assert (
+        by_id["ev-0003"]["value_cents"] == 5990
+        and by_id["ev-0003"]["touchpoint_type"] is TouchpointType.UNKNOWN
+    )
     assert by_id["ev-0004"]["touchpoint_type"] is TouchpointType.PAID  # fbclid alone
     assert by_id["ev-0004"]["metadata"]["click_id_params"] == ["fbclid"]
     assert "IwAR9qRt" not in str(by_id["ev-0004"])  # click id values are not kept
-    assert by_id["ev-0006"]["platform"] is Platform.GOOGLE and by_id["ev-0006"]["touchpoint_type"] is TouchpointType.PAID
+    assert (
+        by_id["ev-0006"]["platform"] is Platform.GOOGLE
+        and by_id["ev-0006"]["touchpoint_type"] is TouchpointType.PAID
+    )
     # utm_content in the landing URL is an ad id of campaign ...103: linked to that campaign's boost
     assert by_id["ev-0007"]["boost_id"] == boosts["120210000000000103"][0]
     assert by_id["ev-0007"]["platform"] is Platform.INSTAGRAM
-    assert by_id["ev-0008"]["touchpoint_type"] is TouchpointType.UNKNOWN and by_id["ev-0008"]["boost_id"] is None
+    assert (
+        by_id["ev-0008"]["touchpoint_type"] is TouchpointType.UNKNOWN and by_id["ev-0008"]["boost_id"] is None
+    )
     assert by_id["ev-0001"]["occurred_at"] == datetime(2026, 10, 5, 9, 12, 44, tzinfo=UTC)
     assert by_id["ev-0001"]["user_id"] == "u-7f3a"
 
@@ -118,17 +146,24 @@ def test_sample_ndjson(engine, workspaces):
 
 
 def test_bad_rows_named(engine, workspaces):
-    data = (b"event_id,occurred_at,event_type,user_id,value,currency\n"
-            b"e1,2026-10-05T09:00:00Z,visit,u1,,\n"
-            b"e2,yesterday,visit,u1,,\n"
-            b"e3,2026-10-05T09:00:00Z,teleport,u1,,\n"
-            b"e4,2026-10-05T09:00:00Z,purchase,u1,12.00,EUR\n"
-            b"e1,2026-10-05T09:00:00Z,visit,u1,,\n"
-            b"e6,2026-10-05T09:00:00Z,visit,,,\n")
-    events, errors = _events(engine, io.BytesIO(data))
+    data = (
+        b"event_id,occurred_at,event_type,user_id,value,currency\n"
+        b"e1,2026-10-05T09:00:00Z,visit,u1,,\n"
+        b"e2,yesterday,visit,u1,,\n"
+        b"e3,2026-10-05T09:00:00Z,teleport,u1,,\n"
+        b"e4,2026-10-05T09:00:00Z,purchase,u1,12.00,EUR\n"
+        b"e1,2026-10-05T09:00:00Z,visit,u1,,\n"
+        b"e6,2026-10-05T09:00:00Z,visit,,,\n"
+    )
+    _, errors = _events(engine, io.BytesIO(data))
     locs = [tuple(e.loc) for e in errors.errors]
-    assert locs == [("line 3", "occurred_at"), ("line 4", "event_type"), ("line 5", "currency"),
-                    ("line 7", "user_id"), ("line 6",)]
+    assert locs == [
+        ("line 3", "occurred_at"),
+        ("line 4", "event_type"),
+        ("line 5", "currency"),
+        ("line 7", "user_id"),
+        ("line 6",),
+    ]
 
 
 def _has_attribution() -> bool:
@@ -138,8 +173,9 @@ def _has_attribution() -> bool:
         return False
 
 
-@pytest.mark.skipif(not _has_attribution(),
-                    reason="needs the attribution service (feat/attribution); enable at merge")
+@pytest.mark.skipif(
+    not _has_attribution(), reason="needs the attribution service (feat/attribution); enable at merge"
+)
 def test_touchpoint_import_end_to_end(engine, workspaces):
     _setup(engine)
     with session_scope(engine) as s:
@@ -156,4 +192,6 @@ def test_touchpoint_import_end_to_end(engine, workspaces):
     assert again.events.created == 0
     with pytest.raises(InvalidInput), session_scope(engine) as s:
         ws = s.scalars(sa.select(Workspace).where(Workspace.slug == "acme")).one()
-        import_file(s, ws, "touchpoints", io.BytesIO(b"event_id,occurred_at,event_type,user_id\nx,bad,visit,u\n"))
+        import_file(
+            s, ws, "touchpoints", io.BytesIO(b"event_id,occurred_at,event_type,user_id\nx,bad,visit,u\n")
+        )

@@ -57,7 +57,14 @@ from sqlalchemy.orm import Session
 
 from boostloop.enums import BoostSource, BoostStatus, ContentType, Platform
 from boostloop.server.db.base import utcnow
-from boostloop.server.db.models import AdCampaign, AdCampaignMetric, BoostCampaign, OrganicPostMetric, SocialPost, Workspace
+from boostloop.server.db.models import (
+    AdCampaign,
+    AdCampaignMetric,
+    BoostCampaign,
+    OrganicPostMetric,
+    SocialPost,
+    Workspace,
+)
 
 MATCH_THRESHOLD = 0.65
 MATCH_MARGIN = 0.1
@@ -73,14 +80,53 @@ PROMOTABLE = {
     Platform.GOOGLE: {Platform.YOUTUBE, Platform.GOOGLE},
 }
 CONTENT_WORDS = {
-    ContentType.IMAGE: {"photo", "image", "picture"}, ContentType.VIDEO: {"video", "clip"},
-    ContentType.REEL: {"reel", "video"}, ContentType.CAROUSEL: {"carousel", "album", "gallery"},
-    ContentType.LINK: {"link", "article"}, ContentType.STORY: {"story"}, ContentType.TEXT: set(),
+    ContentType.IMAGE: {"photo", "image", "picture"},
+    ContentType.VIDEO: {"video", "clip"},
+    ContentType.REEL: {"reel", "video"},
+    ContentType.CAROUSEL: {"carousel", "album", "gallery"},
+    ContentType.LINK: {"link", "article"},
+    ContentType.STORY: {"story"},
+    ContentType.TEXT: set(),
 }
 # Words that name the act of boosting, not the post, and English function words.
 NOISE = frozenset(
-    "post boost boosted promoted promotion promote ad ads campaign copy new the a an of our to for and in on "
-    "at with is are it this that by from your you we us be".split()
+    [
+        "post",
+        "boost",
+        "boosted",
+        "promoted",
+        "promotion",
+        "promote",
+        "ad",
+        "ads",
+        "campaign",
+        "copy",
+        "new",
+        "the",
+        "a",
+        "an",
+        "of",
+        "our",
+        "to",
+        "for",
+        "and",
+        "in",
+        "on",
+        "at",
+        "with",
+        "is",
+        "are",
+        "it",
+        "this",
+        "that",
+        "by",
+        "from",
+        "your",
+        "you",
+        "we",
+        "us",
+        "be",
+    ]
 )
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -90,7 +136,9 @@ def words(text: str | None) -> set[str]:
     return {w for w in _WORD.findall(text) if len(w) > 1 and w not in NOISE}
 
 
-def name_similarity(campaign_name: str, post_text: str | None, content_type: ContentType | None = None) -> float:
+def name_similarity(
+    campaign_name: str, post_text: str | None, content_type: ContentType | None = None
+) -> float:
     """Share of the campaign name's words found in the post's text or its content-type words."""
     name = words(campaign_name)
     if not name:
@@ -108,8 +156,13 @@ def timing_score(published_at: datetime, started_at: datetime) -> float:
     return 0.5 ** (max(hours, 0.0) / TIMING_HALF_LIFE_HOURS)
 
 
-def match_score(campaign_name: str, started_at: datetime, post_text: str | None, content_type: ContentType | None,
-                published_at: datetime) -> tuple[float, float, float]:
+def match_score(
+    campaign_name: str,
+    started_at: datetime,
+    post_text: str | None,
+    content_type: ContentType | None,
+    published_at: datetime,
+) -> tuple[float, float, float]:
     """``(score, name, timing)`` (module docstring)."""
     t = timing_score(published_at, started_at)
     if t == 0.0:
@@ -118,39 +171,66 @@ def match_score(campaign_name: str, started_at: datetime, post_text: str | None,
     return NAME_WEIGHT * n + (1 - NAME_WEIGHT) * t, n, t
 
 
-def estimate_organic_metrics(history: list[tuple[datetime, dict[str, int]]], published_at: datetime,
-                             at: datetime) -> dict[str, Any]:
+def estimate_organic_metrics(
+    history: list[tuple[datetime, dict[str, int]]], published_at: datetime, at: datetime
+) -> dict[str, Any]:
     """The post's lifetime organic totals at ``at`` from its captures (module docstring)."""
     points = sorted([(published_at, dict.fromkeys(METRIC_KEYS, 0)), *history], key=lambda p: p[0])
     if at <= published_at:
-        return {**dict.fromkeys(METRIC_KEYS, 0), "captured_at": at.isoformat(), "estimated": True,
-                "method": "boost starts before the post is published: zero"}
+        return {
+            **dict.fromkeys(METRIC_KEYS, 0),
+            "captured_at": at.isoformat(),
+            "estimated": True,
+            "method": "boost starts before the post is published: zero",
+        }
     before = [p for p in points if p[0] <= at]
     after = [p for p in points if p[0] > at]
     t0, v0 = before[-1]
     if t0 == at:
-        return {**{k: int(v0.get(k, 0)) for k in METRIC_KEYS}, "captured_at": at.isoformat(), "estimated": False,
-                "method": "capture at the boost start"}
+        return {
+            **{k: int(v0.get(k, 0)) for k in METRIC_KEYS},
+            "captured_at": at.isoformat(),
+            "estimated": False,
+            "method": "capture at the boost start",
+        }
     if not after:
         if not history:
-            return {**dict.fromkeys(METRIC_KEYS, 0), "captured_at": at.isoformat(), "estimated": True,
-                    "method": "no organic captures of the post: unknown, zero recorded"}
-        return {**{k: int(v0.get(k, 0)) for k in METRIC_KEYS}, "captured_at": at.isoformat(), "estimated": True,
-                "method": f"last capture before the boost ({t0.isoformat()}): a lower bound"}
+            return {
+                **dict.fromkeys(METRIC_KEYS, 0),
+                "captured_at": at.isoformat(),
+                "estimated": True,
+                "method": "no organic captures of the post: unknown, zero recorded",
+            }
+        return {
+            **{k: int(v0.get(k, 0)) for k in METRIC_KEYS},
+            "captured_at": at.isoformat(),
+            "estimated": True,
+            "method": f"last capture before the boost ({t0.isoformat()}): a lower bound",
+        }
     t1, v1 = after[0]
     w = (at - t0).total_seconds() / (t1 - t0).total_seconds()
     values = {k: int(round(v0.get(k, 0) + w * (v1.get(k, 0) - v0.get(k, 0)))) for k in METRIC_KEYS}
-    return {**values, "captured_at": at.isoformat(), "estimated": True,
-            "method": f"linear interpolation between {t0.isoformat()} and {t1.isoformat()}"}
+    return {
+        **values,
+        "captured_at": at.isoformat(),
+        "estimated": True,
+        "method": f"linear interpolation between {t0.isoformat()} and {t1.isoformat()}",
+    }
 
 
-def best_match(campaign_name: str, started_at: datetime, candidates: list[tuple[Any, str | None, Any, datetime]],
-               threshold: float = MATCH_THRESHOLD) -> tuple[Any | None, float, str]:
+def best_match(
+    campaign_name: str,
+    started_at: datetime,
+    candidates: list[tuple[Any, str | None, Any, datetime]],
+    threshold: float = MATCH_THRESHOLD,
+) -> tuple[Any | None, float, str]:
     """The candidate ``(key, text, content_type, published_at)`` a campaign promoted, by name and timing:
     ``(key, score, why)``, or ``(None, best score, why not)`` below the threshold or the margin."""
     ranked = sorted(
-        ((match_score(campaign_name, started_at, text, ctype, published), i) for i, (_, text, ctype, published)
-         in enumerate(candidates)),
+        (
+            (match_score(campaign_name, started_at, text, ctype, published), i)
+            for i, (_, text, ctype, published) in enumerate(candidates)
+        ),
         key=lambda sp: (-sp[0][0], sp[1]),
     )
     if not ranked or ranked[0][0][0] == 0.0:
@@ -160,13 +240,25 @@ def best_match(campaign_name: str, started_at: datetime, candidates: list[tuple[
     label = getattr(key, "platform_post_id", key)
     runner = ranked[1][0][0] if len(ranked) > 1 else 0.0
     if best < threshold:
-        return None, best, (f"best candidate post {label} scores {best:.2f} < threshold {threshold:.2f} "
-                            f"(name {name_s:.2f}, timing {time_s:.2f})")
+        return (
+            None,
+            best,
+            (
+                f"best candidate post {label} scores {best:.2f} < threshold {threshold:.2f} "
+                f"(name {name_s:.2f}, timing {time_s:.2f})"
+            ),
+        )
     if best - runner < MATCH_MARGIN:
         return None, best, f"ambiguous: post {label} scores {best:.2f}, the runner-up {runner:.2f}"
     hours = (started_at - published).total_seconds() / 3600
-    return key, best, (f"name similarity {name_s:.2f} (words of the name found in the post), "
-                       f"started {hours:.0f} h after publication (timing {time_s:.2f})")
+    return (
+        key,
+        best,
+        (
+            f"name similarity {name_s:.2f} (words of the name found in the post), "
+            f"started {hours:.0f} h after publication (timing {time_s:.2f})"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -190,23 +282,31 @@ class BackfillReport:
         out = []
         for link in self.linked:
             o = link.organic
-            out.append(f"LINKED   campaign {link.platform_campaign_id} {link.campaign_name!r} -> post "
-                       f"{link.platform_post_id} (score {link.score:.2f}: {link.reason}); pre-boost organic "
-                       f"{o['impressions']} impressions, {o['reach']} reach, {o['engagements']} engagements "
-                       f"({'estimated: ' if o['estimated'] else ''}{o['method']})")
+            out.append(
+                f"LINKED   campaign {link.platform_campaign_id} {link.campaign_name!r} -> post "
+                f"{link.platform_post_id} (score {link.score:.2f}: {link.reason}); pre-boost organic "
+                f"{o['impressions']} impressions, {o['reach']} reach, {o['engagements']} engagements "
+                f"({'estimated: ' if o['estimated'] else ''}{o['method']})"
+            )
         for cid, name, why in self.not_linked:
             out.append(f"SKIPPED  campaign {cid} {name!r}: {why}")
-        out.append(f"{len(self.linked)} boost(s) backfilled, {len(self.not_linked)} campaign(s) not linked, "
-                   f"{self.already} already linked")
+        out.append(
+            f"{len(self.linked)} boost(s) backfilled, {len(self.not_linked)} campaign(s) not linked, "
+            f"{self.already} already linked"
+        )
         return out
 
 
 def _campaign_spend_and_days(session: Session, ws_id: uuid.UUID, campaign_id: uuid.UUID) -> tuple[int, int]:
     spend, days = session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(AdCampaignMetric.spend_cents), 0),
-                  sa.func.count(sa.distinct(AdCampaignMetric.period_start)))
-        .where(AdCampaignMetric.workspace_id == ws_id, AdCampaignMetric.campaign_id == campaign_id,
-               AdCampaignMetric.granularity == "DAY")
+        sa.select(
+            sa.func.coalesce(sa.func.sum(AdCampaignMetric.spend_cents), 0),
+            sa.func.count(sa.distinct(AdCampaignMetric.period_start)),
+        ).where(
+            AdCampaignMetric.workspace_id == ws_id,
+            AdCampaignMetric.campaign_id == campaign_id,
+            AdCampaignMetric.granularity == "DAY",
+        )
     ).one()
     return int(spend), int(days)
 
@@ -215,30 +315,40 @@ def _history(session: Session, ws_id: uuid.UUID, post_id: uuid.UUID) -> list[tup
     t = OrganicPostMetric
     rows = session.execute(
         sa.select(t.captured_at, *[getattr(t, k) for k in METRIC_KEYS])
-        .where(t.workspace_id == ws_id, t.post_id == post_id).order_by(t.captured_at)
+        .where(t.workspace_id == ws_id, t.post_id == post_id)
+        .order_by(t.captured_at)
     ).all()
     return [(r[0], dict(zip(METRIC_KEYS, r[1:], strict=True))) for r in rows]
 
 
-def backfill(session: Session, workspace: Workspace, *, threshold: float = MATCH_THRESHOLD,
-             now: datetime | None = None) -> BackfillReport:
+def backfill(
+    session: Session, workspace: Workspace, *, threshold: float = MATCH_THRESHOLD, now: datetime | None = None
+) -> BackfillReport:
     """Link past campaigns to posts and write BACKFILLED boosts; never commits. Re-running it links
     nothing twice (campaigns with a boost are skipped)."""
     now = now or utcnow()
     ws_id = workspace.id
     report = BackfillReport()
-    linked_campaigns = set(session.scalars(
-        sa.select(BoostCampaign.campaign_id).where(BoostCampaign.workspace_id == ws_id,
-                                                   BoostCampaign.campaign_id.is_not(None))))
+    linked_campaigns = set(
+        session.scalars(
+            sa.select(BoostCampaign.campaign_id).where(
+                BoostCampaign.workspace_id == ws_id, BoostCampaign.campaign_id.is_not(None)
+            )
+        )
+    )
     posts = list(session.scalars(sa.select(SocialPost).where(SocialPost.workspace_id == ws_id)))
     by_platform_id: dict[str, list[SocialPost]] = {}
     for p in posts:
         by_platform_id.setdefault(p.platform_post_id, []).append(p)
         if "_" in p.platform_post_id:
             by_platform_id.setdefault(p.platform_post_id.split("_", 1)[1], []).append(p)
-    campaigns = list(session.scalars(
-        sa.select(AdCampaign).where(AdCampaign.workspace_id == ws_id).order_by(AdCampaign.started_at,
-                                                                               AdCampaign.platform_campaign_id)))
+    campaigns = list(
+        session.scalars(
+            sa.select(AdCampaign)
+            .where(AdCampaign.workspace_id == ws_id)
+            .order_by(AdCampaign.started_at, AdCampaign.platform_campaign_id)
+        )
+    )
     for c in campaigns:
         if c.id in linked_campaigns:
             report.already += 1
@@ -256,26 +366,42 @@ def backfill(session: Session, workspace: Workspace, *, threshold: float = MATCH
                 chosen, score, reason = found[0], 1.0, f"the ad creative promotes post {pid}"
                 break
         if chosen is None:
-            candidates = [(p, p.text_excerpt, p.content_type, p.published_at) for p in posts if p.platform in allowed]
+            candidates = [
+                (p, p.text_excerpt, p.content_type, p.published_at) for p in posts if p.platform in allowed
+            ]
             chosen, score, reason = best_match(c.name, c.started_at, candidates, threshold)
             if chosen is None:
                 report.not_linked.append((c.platform_campaign_id, c.name, reason))
                 continue
         boosted_at = max(c.started_at, chosen.published_at)
-        organic = estimate_organic_metrics(_history(session, ws_id, chosen.id), chosen.published_at, boosted_at)
+        organic = estimate_organic_metrics(
+            _history(session, ws_id, chosen.id), chosen.published_at, boosted_at
+        )
         spend, days = _campaign_spend_and_days(session, ws_id, c.id)
         if c.ended_at is not None:
             days = max(days, math.ceil((c.ended_at - c.started_at) / timedelta(days=1)))
         ended = c.ended_at is not None and c.ended_at <= now
         boost = BoostCampaign(
-            id=uuid.uuid4(), workspace_id=ws_id, original_post_id=chosen.id, campaign_id=c.id,
-            platform=chosen.platform, boosted_at=boosted_at, boosted_by=BACKFILL_BY,
-            boost_reason=f"backfilled: {reason}", boost_strategy="BACKFILLED", source=BoostSource.BACKFILLED,
-            organic_metrics=organic, targeting_criteria=None, initial_budget_cents=spend, duration_days=days,
-            status=BoostStatus.COMPLETED if ended else BoostStatus.ACTIVE, ended_at=c.ended_at if ended else None,
+            id=uuid.uuid4(),
+            workspace_id=ws_id,
+            original_post_id=chosen.id,
+            campaign_id=c.id,
+            platform=chosen.platform,
+            boosted_at=boosted_at,
+            boosted_by=BACKFILL_BY,
+            boost_reason=f"backfilled: {reason}",
+            boost_strategy="BACKFILLED",
+            source=BoostSource.BACKFILLED,
+            organic_metrics=organic,
+            targeting_criteria=None,
+            initial_budget_cents=spend,
+            duration_days=days,
+            status=BoostStatus.COMPLETED if ended else BoostStatus.ACTIVE,
+            ended_at=c.ended_at if ended else None,
         )
         session.add(boost)
-        report.linked.append(Link(c.platform_campaign_id, c.name, chosen.platform_post_id, score, reason,
-                                  boost.id, organic))
+        report.linked.append(
+            Link(c.platform_campaign_id, c.name, chosen.platform_post_id, score, reason, boost.id, organic)
+        )
     session.flush()
     return report

@@ -105,7 +105,11 @@ def campaign_metrics_for(
     t = AdCampaignMetric.__table__
     rows = session.execute(
         sa.select(
-            t.c.id, t.c.campaign_id, t.c.granularity, t.c.period_start, *[t.c[c] for c in CAMPAIGN_VALUE_COLUMNS]
+            t.c.id,
+            t.c.campaign_id,
+            t.c.granularity,
+            t.c.period_start,
+            *[t.c[c] for c in CAMPAIGN_VALUE_COLUMNS],
         ).where(
             t.c.workspace_id == workspace_id,
             t.c.campaign_id.in_(sorted(set(campaign_ids))),
@@ -139,4 +143,6 @@ def update_rows(
             .where(t.c.id == sa.bindparam("_id"), t.c.workspace_id == sa.bindparam("_ws"))
             .values({c: sa.bindparam(c) for c in columns})
         )
-        session.execute(stmt, [{**{c: r[c] for c in columns}, "_id": r["id"], "_ws": workspace_id} for r in group])
+        session.execute(
+            stmt, [{**{c: r[c] for c in columns}, "_id": r["id"], "_ws": workspace_id} for r in group]
+        )

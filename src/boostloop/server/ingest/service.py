@@ -152,8 +152,11 @@ class Ingestor:
             obj = repo.account_by_key(self.session, self.ws_id, *key)
             if obj is None:
                 obj = SocialAccount(
-                    id=uuid.uuid4(), workspace_id=self.ws_id, platform=acc.platform,
-                    platform_account_id=acc.platform_account_id, handle="",
+                    id=uuid.uuid4(),
+                    workspace_id=self.ws_id,
+                    platform=acc.platform,
+                    platform_account_id=acc.platform_account_id,
+                    handle="",
                 )
                 self.session.add(obj)
                 ent = _Entity(obj, "created")
@@ -180,8 +183,11 @@ class Ingestor:
             return None
         account_id = self._account_id(post.platform, post.platform_account_id)
         if account_id is None:
-            self.errors.add(ref.at("platform_account_id"), "unknown account: import the account first",
-                            post.platform_account_id)
+            self.errors.add(
+                ref.at("platform_account_id"),
+                "unknown account: import the account first",
+                post.platform_account_id,
+            )
             return None
         key = (account_id, post.platform_post_id)
         values = post.model_dump(exclude_unset=True, exclude={"platform_account_id", "platform_post_id"})
@@ -192,9 +198,16 @@ class Ingestor:
             obj = repo.post_by_key(self.session, self.ws_id, account_id, post.platform_post_id)
             if obj is None:
                 obj = SocialPost(
-                    id=uuid.uuid4(), workspace_id=self.ws_id, account_id=account_id, platform=post.platform,
-                    platform_post_id=post.platform_post_id, content_type=post.content_type,
-                    published_at=post.published_at, text_length=0, media_count=0, hashtag_count=0,
+                    id=uuid.uuid4(),
+                    workspace_id=self.ws_id,
+                    account_id=account_id,
+                    platform=post.platform,
+                    platform_post_id=post.platform_post_id,
+                    content_type=post.content_type,
+                    published_at=post.published_at,
+                    text_length=0,
+                    media_count=0,
+                    hashtag_count=0,
                     is_ads_eligible=True,
                 )
                 self.session.add(obj)
@@ -228,8 +241,11 @@ class Ingestor:
                 if camp.objective is None:
                     self._defaulted_objective += 1
                 obj = AdCampaign(
-                    id=uuid.uuid4(), workspace_id=self.ws_id, platform=camp.platform,
-                    platform_campaign_id=camp.platform_campaign_id, name=camp.name,
+                    id=uuid.uuid4(),
+                    workspace_id=self.ws_id,
+                    platform=camp.platform,
+                    platform_campaign_id=camp.platform_campaign_id,
+                    name=camp.name,
                     objective=camp.objective or DEFAULT_OBJECTIVE,
                 )
                 self.session.add(obj)
@@ -283,7 +299,9 @@ class Ingestor:
         account_id = self._account_id(m.platform, m.platform_account_id)
         post_id = None if account_id is None else self._post_id(account_id, m.platform_post_id)
         if post_id is None:
-            self.errors.add(ref.at("platform_post_id"), "unknown post: import the post first", m.platform_post_id)
+            self.errors.add(
+                ref.at("platform_post_id"), "unknown post: import the post first", m.platform_post_id
+            )
             return False
         key = (post_id, m.captured_at)
         self._organic_dups.add(key, ref.ordinal)
@@ -300,7 +318,8 @@ class Ingestor:
         campaign_id = self._campaign_id(m.platform, m.platform_campaign_id)
         if campaign_id is None:
             self.errors.add(
-                ref.at("platform_campaign_id"), "unknown campaign: import the campaign first",
+                ref.at("platform_campaign_id"),
+                "unknown campaign: import the campaign first",
                 m.platform_campaign_id,
             )
             return False
@@ -321,8 +340,15 @@ class Ingestor:
         for key, values in latest.items():
             old = existing.get(key)
             if old is None:
-                inserts.append({"id": uuid.uuid4(), "workspace_id": self.ws_id, "created_at": now,
-                                **dict(zip(key_columns, key, strict=True)), **values})
+                inserts.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "workspace_id": self.ws_id,
+                        "created_at": now,
+                        **dict(zip(key_columns, key, strict=True)),
+                        **values,
+                    }
+                )
                 counts.created += 1
             elif any(old[c] != v for c, v in values.items()):
                 updates.append({"id": old["id"], **values})
@@ -338,10 +364,12 @@ class Ingestor:
             return  # after the first error nothing more is written: it would be rolled back anyway
         self.session.flush()
         times = [k[1] for k, _ in buffer]
-        existing = repo.organic_metrics_for(self.session, self.ws_id, {k[0] for k, _ in buffer},
-                                            min(times), max(times))
-        self._upsert_chunk(OrganicPostMetric, buffer, existing, ("post_id", "captured_at"),
-                           self.result.organic_metrics)
+        existing = repo.organic_metrics_for(
+            self.session, self.ws_id, {k[0] for k, _ in buffer}, min(times), max(times)
+        )
+        self._upsert_chunk(
+            OrganicPostMetric, buffer, existing, ("post_id", "captured_at"), self.result.organic_metrics
+        )
 
     def _flush_campaign_metrics(self) -> None:
         buffer, self._campaign_metrics = self._campaign_metrics, []
@@ -350,11 +378,20 @@ class Ingestor:
         self.session.flush()
         times = [k[2] for k, _ in buffer]
         existing = repo.campaign_metrics_for(
-            self.session, self.ws_id, {k[0] for k, _ in buffer}, {k[1] for k, _ in buffer},
-            min(times), max(times),
+            self.session,
+            self.ws_id,
+            {k[0] for k, _ in buffer},
+            {k[1] for k, _ in buffer},
+            min(times),
+            max(times),
         )
-        self._upsert_chunk(AdCampaignMetric, buffer, existing, ("campaign_id", "granularity", "period_start"),
-                           self.result.campaign_metrics)
+        self._upsert_chunk(
+            AdCampaignMetric,
+            buffer,
+            existing,
+            ("campaign_id", "granularity", "period_start"),
+            self.result.campaign_metrics,
+        )
 
     # -- end of batch ----------------------------------------------------------------------------
     def finish(self) -> IngestResult:
@@ -362,16 +399,27 @@ class Ingestor:
         try:
             self._flush_organic()
             self._flush_campaign_metrics()
-            self._organic_dups.report(self.errors, lambda o: self.loc_for("organic_metrics", o),
-                                      "organic metric (post, captured_at)")
-            self._metric_dups.report(self.errors, lambda o: self.loc_for("campaign_metrics", o),
-                                     "campaign metric (campaign, granularity, period_start)")
+            self._organic_dups.report(
+                self.errors,
+                lambda o: self.loc_for("organic_metrics", o),
+                "organic metric (post, captured_at)",
+            )
+            self._metric_dups.report(
+                self.errors,
+                lambda o: self.loc_for("campaign_metrics", o),
+                "campaign metric (campaign, granularity, period_start)",
+            )
             self.errors.raise_if_any()
             self.session.flush()
         except IntegrityError as exc:
-            raise Conflict(f"another write stored some of these rows at the same time; retry ({exc.orig})") from None
-        for cache, counts in ((self._accounts, self.result.accounts), (self._posts, self.result.posts),
-                              (self._campaigns, self.result.campaigns)):
+            raise Conflict(
+                f"another write stored some of these rows at the same time; retry ({exc.orig})"
+            ) from None
+        for cache, counts in (
+            (self._accounts, self.result.accounts),
+            (self._posts, self.result.posts),
+            (self._campaigns, self.result.campaigns),
+        ):
             counts.unchanged += sum(1 for e in cache.values() if e.status == "seen")
         if self._defaulted_objective:
             self.result.warnings.append(
@@ -380,7 +428,9 @@ class Ingestor:
         return self.result
 
 
-def ingest_batch(session: Session, workspace: Workspace, batch: IngestBatch | Mapping[str, Any]) -> IngestResult:
+def ingest_batch(
+    session: Session, workspace: Workspace, batch: IngestBatch | Mapping[str, Any]
+) -> IngestResult:
     """Upsert one batch of rows (the service behind the ingest API). All-or-nothing, idempotent.
 
     Raises :class:`InvalidInput` with ``loc = [list, index, field]`` for every bad row.
@@ -395,8 +445,11 @@ def ingest_batch(session: Session, workspace: Workspace, batch: IngestBatch | Ma
             raise AssertionError("unreachable") from exc
     ing = Ingestor(session, workspace)
     handlers = (
-        ("accounts", ing.account), ("posts", ing.post), ("organic_metrics", ing.organic_metric),
-        ("campaigns", ing.campaign), ("campaign_metrics", ing.campaign_metric),
+        ("accounts", ing.account),
+        ("posts", ing.post),
+        ("organic_metrics", ing.organic_metric),
+        ("campaigns", ing.campaign),
+        ("campaign_metrics", ing.campaign_metric),
     )
     for kind, handler in handlers:
         rows = getattr(batch, kind)

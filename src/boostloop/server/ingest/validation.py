@@ -119,4 +119,6 @@ class DuplicateTracker:
 
     def report(self, errors: ErrorLog, loc_for: Callable[[int], tuple[Any, ...]], what: str) -> None:
         for ordinal, first in self.duplicates():
-            errors.add(loc_for(ordinal), f"duplicate {what}: same key as {'/'.join(map(str, loc_for(first)))}")
+            errors.add(
+                loc_for(ordinal), f"duplicate {what}: same key as {'/'.join(map(str, loc_for(first)))}"
+            )

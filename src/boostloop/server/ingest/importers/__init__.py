@@ -47,10 +47,14 @@ KINDS = (
 )
 
 
-def import_file(session: Session, workspace: Workspace, kind: str, source: Any, **options: Any) -> IngestResult:
+def import_file(
+    session: Session, workspace: Workspace, kind: str, source: Any, **options: Any
+) -> IngestResult:
     importers = _registry()
     if kind not in importers:
         from boostloop.errors import FieldError
 
-        raise InvalidInput(errors=[FieldError(("kind",), f"unknown kind {kind!r}; one of {', '.join(KINDS)}")])
+        raise InvalidInput(
+            errors=[FieldError(("kind",), f"unknown kind {kind!r}; one of {', '.join(KINDS)}")]
+        )
     return importers[kind](session, workspace, source, **options)

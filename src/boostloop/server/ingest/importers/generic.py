@@ -46,24 +46,65 @@ from boostloop.server.ingest.importers.rows import (
     Source,
     local_midnight,
     parse_count,
-    parse_decimal,
     parse_date,
+    parse_decimal,
     parse_instant,
     read_csv,
     read_ndjson,
 )
 from boostloop.server.ingest.schemas import IngestResult
 
-CAMPAIGN_FIELDS = {"platform_campaign_id", "period_start", "campaign_name", "objective", "promoted_platform_post_id",
-                   "impressions", "reach", "clicks", "conversions", "conversion_value", "spend", "platform"}
-ORGANIC_FIELDS = {"platform_account_id", "platform_post_id", "captured_at", "account_handle", "content_type",
-                  "published_at", "permalink", "text", "impressions", "reach", "engagements", "likes", "comments",
-                  "shares", "clicks", "video_views", "total_reach", "platform"}
-REQUIRED = {"campaign_metrics": ("platform_campaign_id", "period_start"),
-            "organic_metrics": ("platform_account_id", "platform_post_id", "captured_at")}
+CAMPAIGN_FIELDS = {
+    "platform_campaign_id",
+    "period_start",
+    "campaign_name",
+    "objective",
+    "promoted_platform_post_id",
+    "impressions",
+    "reach",
+    "clicks",
+    "conversions",
+    "conversion_value",
+    "spend",
+    "platform",
+}
+ORGANIC_FIELDS = {
+    "platform_account_id",
+    "platform_post_id",
+    "captured_at",
+    "account_handle",
+    "content_type",
+    "published_at",
+    "permalink",
+    "text",
+    "impressions",
+    "reach",
+    "engagements",
+    "likes",
+    "comments",
+    "shares",
+    "clicks",
+    "video_views",
+    "total_reach",
+    "platform",
+}
+REQUIRED = {
+    "campaign_metrics": ("platform_campaign_id", "period_start"),
+    "organic_metrics": ("platform_account_id", "platform_post_id", "captured_at"),
+}
 MONEY_SCALE = {"units": Decimal(1), "cents": None, "micros": Decimal(1_000_000)}
-COUNTS = ("impressions", "reach", "clicks", "conversions", "engagements", "likes", "comments", "shares",
-          "video_views", "total_reach")
+COUNTS = (
+    "impressions",
+    "reach",
+    "clicks",
+    "conversions",
+    "engagements",
+    "likes",
+    "comments",
+    "shares",
+    "video_views",
+    "total_reach",
+)
 
 
 def load_mapping(path: str | Path | dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +122,7 @@ def load_mapping(path: str | Path | dict[str, Any]) -> dict[str, Any]:
         errors.append(FieldError(("mapping", "kind"), f"one of {', '.join(REQUIRED)}", kind))
     cols = m.get("columns")
     if not isinstance(cols, dict) or not all(isinstance(v, str) for v in cols.values()):
-        errors.append(FieldError(("mapping", "columns"), "a table of field = \"column name\""))
+        errors.append(FieldError(("mapping", "columns"), 'a table of field = "column name"'))
         cols = {}
     allowed = CAMPAIGN_FIELDS if kind == "campaign_metrics" else ORGANIC_FIELDS
     for f in cols:
@@ -94,8 +135,13 @@ def load_mapping(path: str | Path | dict[str, Any]) -> dict[str, Any]:
         try:
             Platform(str(m.get("platform", "")).upper())
         except ValueError:
-            errors.append(FieldError(("mapping", "platform"), f"one of {', '.join(p.value for p in Platform)} "
-                                                              "(or map a column to 'platform')", m.get("platform")))
+            errors.append(
+                FieldError(
+                    ("mapping", "platform"),
+                    f"one of {', '.join(p.value for p in Platform)} (or map a column to 'platform')",
+                    m.get("platform"),
+                )
+            )
     if m.get("money", "units") not in MONEY_SCALE:
         errors.append(FieldError(("mapping", "money"), "one of units, cents, micros", m.get("money")))
     if m.get("format", "csv") not in ("csv", "ndjson"):
@@ -109,15 +155,25 @@ def load_mapping(path: str | Path | dict[str, Any]) -> dict[str, Any]:
     return m
 
 
-def import_file(session: Session, workspace: Workspace, source: Source, *, mapping: str | Path | dict | None = None,
-                **_: Any) -> IngestResult:
+def import_file(
+    session: Session,
+    workspace: Workspace,
+    source: Source,
+    *,
+    mapping: str | Path | dict | None = None,
+    **_: Any,
+) -> IngestResult:
     if mapping is None:
-        raise InvalidInput(errors=[FieldError(("mapping",), "the generic importer needs a mapping file (--mapping)")])
+        raise InvalidInput(
+            errors=[FieldError(("mapping",), "the generic importer needs a mapping file (--mapping)")]
+        )
     m = load_mapping(mapping)
     imp = FileImport(session, workspace, timezone=m.get("timezone"))
     cols: dict[str, str] = m["columns"]
     kind = m["kind"]
-    fmt = m.get("format") or ("ndjson" if str(getattr(source, "name", source)).endswith((".ndjson", ".jsonl")) else "csv")
+    fmt = m.get("format") or (
+        "ndjson" if str(getattr(source, "name", source)).endswith((".ndjson", ".jsonl")) else "csv"
+    )
     scale = MONEY_SCALE[m.get("money", "units")]
     currency_col = m.get("currency_column")
     if m.get("currency") is not None and not imp.check_currency(0, "mapping.currency", str(m["currency"])):
@@ -125,7 +181,11 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, mappi
     if fmt == "csv":
         header, rows = read_csv(source, imp.errors)
         if header is not None:
-            missing = [c for c in [*cols.values(), *([currency_col] if currency_col else [])] if c not in header.columns]
+            missing = [
+                c
+                for c in [*cols.values(), *([currency_col] if currency_col else [])]
+                if c not in header.columns
+            ]
             for c in missing:
                 imp.errors.add((f"line {header.line}",), f"missing column {c!r} named in the mapping")
         imp.errors.raise_if_any()
@@ -175,42 +235,74 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, mappi
         counts: dict[str, Any] = {}
         for f in COUNTS:
             if f in cols:
-                counts[f] = imp.cell(n, cols[f], parse_count, get(row, f), empty=None if f in ("reach", "total_reach") else 0)
+                counts[f] = imp.cell(
+                    n, cols[f], parse_count, get(row, f), empty=None if f in ("reach", "total_reach") else 0
+                )
         ref = imp.ref(n, ref_columns)
         if kind == "campaign_metrics":
-            period = imp.cell(n, cols["period_start"], _period, get(row, "period_start"), imp.zone, granularity)
+            period = imp.cell(
+                n, cols["period_start"], _period, get(row, "period_start"), imp.zone, granularity
+            )
             spend = money(n, "spend", row)
             value = money(n, "conversion_value", row)
-            if period is None or spend is None or value is None or any(
-                    counts.get(f) is None for f in counts if f != "reach"):
+            if (
+                period is None
+                or spend is None
+                or value is None
+                or any(counts.get(f) is None for f in counts if f != "reach")
+            ):
                 continue
-            campaign: dict[str, Any] = {"platform": platform, "platform_campaign_id": get(row, "platform_campaign_id") or "",
-                                        "started_at": period, "ended_at": period + step}
-            for src, dst in (("campaign_name", "name"), ("promoted_platform_post_id", "promoted_platform_post_id")):
+            campaign: dict[str, Any] = {
+                "platform": platform,
+                "platform_campaign_id": get(row, "platform_campaign_id") or "",
+                "started_at": period,
+                "ended_at": period + step,
+            }
+            for src, dst in (
+                ("campaign_name", "name"),
+                ("promoted_platform_post_id", "promoted_platform_post_id"),
+            ):
                 if get(row, src):
                     campaign[dst] = get(row, src)
             if get(row, "objective"):
                 campaign["objective"] = str(get(row, "objective")).upper()
             if not imp.campaign(campaign, ref):
                 continue
-            imp.ingestor.campaign_metric({"platform": platform, "platform_campaign_id": campaign["platform_campaign_id"],
-                                          "granularity": granularity, "period_start": period,
-                                          "spend_cents": spend, "conversion_value_cents": value, **counts}, ref)
+            imp.ingestor.campaign_metric(
+                {
+                    "platform": platform,
+                    "platform_campaign_id": campaign["platform_campaign_id"],
+                    "granularity": granularity,
+                    "period_start": period,
+                    "spend_cents": spend,
+                    "conversion_value_cents": value,
+                    **counts,
+                },
+                ref,
+            )
         else:
             captured = imp.cell(n, cols["captured_at"], parse_instant, get(row, "captured_at"), imp.zone)
-            if captured is None or any(counts.get(f) is None for f in counts if f not in ("reach", "total_reach")):
+            if captured is None or any(
+                counts.get(f) is None for f in counts if f not in ("reach", "total_reach")
+            ):
                 continue
             account = {"platform": platform, "platform_account_id": get(row, "platform_account_id") or ""}
             if get(row, "account_handle"):
                 account["handle"] = get(row, "account_handle")
             imp.ingestor.account(account, ref)
             if "published_at" in cols and "content_type" in cols:
-                published = imp.cell(n, cols["published_at"], parse_instant, get(row, "published_at"), imp.zone)
+                published = imp.cell(
+                    n, cols["published_at"], parse_instant, get(row, "published_at"), imp.zone
+                )
                 if published is None:
                     continue
-                post = {"platform": platform, "platform_account_id": account["platform_account_id"],
-                        "platform_post_id": get(row, "platform_post_id") or "", "published_at": published,
-                        "content_type": str(get(row, "content_type") or "").upper()}
+                post = {
+                    "platform": platform,
+                    "platform_account_id": account["platform_account_id"],
+                    "platform_post_id": get(row, "platform_post_id") or "",
+                    "published_at": published,
+                    "content_type": str(get(row, "content_type") or "").upper(),
+                }
                 if get(row, "permalink"):
                     post["permalink"] = get(row, "permalink")
                 if get(row, "text"):
@@ -221,13 +313,20 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, mappi
             counts.setdefault("reach", 0)
             if counts["reach"] is None:
                 counts["reach"] = 0
-            imp.ingestor.organic_metric({"platform": platform, "platform_account_id": account["platform_account_id"],
-                                         "platform_post_id": get(row, "platform_post_id") or "",
-                                         "captured_at": captured, **counts}, ref)
+            imp.ingestor.organic_metric(
+                {
+                    "platform": platform,
+                    "platform_account_id": account["platform_account_id"],
+                    "platform_post_id": get(row, "platform_post_id") or "",
+                    "captured_at": captured,
+                    **counts,
+                },
+                ref,
+            )
     return imp.finish()
 
 
-def _period(text: Any, zone, granularity: MetricGranularity) -> datetime:  # noqa: ANN001
+def _period(text: Any, zone, granularity: MetricGranularity) -> datetime:
     """A day (``2026-11-01``: local midnight) or a time (truncated check: must start the hour or day)."""
     s = str(text or "").strip()
     if len(s) == 10:

@@ -41,16 +41,31 @@ from boostloop.server.ingest.importers.rows import (
 from boostloop.server.ingest.schemas import IngestResult
 
 TYPES = {
-    "search": CampaignObjective.TRAFFIC, "display": CampaignObjective.AWARENESS,
-    "video": CampaignObjective.VIDEO_VIEWS, "shopping": CampaignObjective.SALES,
-    "performance max": CampaignObjective.SALES, "demand gen": CampaignObjective.CONVERSIONS,
-    "discovery": CampaignObjective.CONVERSIONS, "app": CampaignObjective.CONVERSIONS,
+    "search": CampaignObjective.TRAFFIC,
+    "display": CampaignObjective.AWARENESS,
+    "video": CampaignObjective.VIDEO_VIEWS,
+    "shopping": CampaignObjective.SALES,
+    "performance max": CampaignObjective.SALES,
+    "demand gen": CampaignObjective.CONVERSIONS,
+    "discovery": CampaignObjective.CONVERSIONS,
+    "app": CampaignObjective.CONVERSIONS,
 }
-STATUSES = {"enabled": CampaignStatus.ACTIVE, "paused": CampaignStatus.PAUSED, "removed": CampaignStatus.ARCHIVED,
-            "ended": CampaignStatus.COMPLETED}
-COLUMNS = {"platform_campaign_id": "Campaign ID", "name": "Campaign", "impressions": "Impressions",
-           "clicks": "Clicks", "spend_cents": "Cost", "conversions": "Conversions",
-           "conversion_value_cents": "Conv. value", "period_start": "Day"}
+STATUSES = {
+    "enabled": CampaignStatus.ACTIVE,
+    "paused": CampaignStatus.PAUSED,
+    "removed": CampaignStatus.ARCHIVED,
+    "ended": CampaignStatus.COMPLETED,
+}
+COLUMNS = {
+    "platform_campaign_id": "Campaign ID",
+    "name": "Campaign",
+    "impressions": "Impressions",
+    "clicks": "Clicks",
+    "spend_cents": "Cost",
+    "conversions": "Conversions",
+    "conversion_value_cents": "Conv. value",
+    "period_start": "Day",
+}
 
 
 def _fractional_count(text: str | None) -> tuple[int, bool]:
@@ -61,12 +76,20 @@ def _fractional_count(text: str | None) -> tuple[int, bool]:
     return int(whole), whole != value
 
 
-def import_file(session: Session, workspace: Workspace, source: Source, *, timezone: str | None = None,
-                currency: str | None = None, **_: Any) -> IngestResult:
+def import_file(
+    session: Session,
+    workspace: Workspace,
+    source: Source,
+    *,
+    timezone: str | None = None,
+    currency: str | None = None,
+    **_: Any,
+) -> IngestResult:
     imp = FileImport(session, workspace, timezone=timezone)
     header, rows = read_csv(source, imp.errors, find_header=("Campaign ID",))
-    if header is None or not require_columns(imp, header, ["Day", "Campaign ID", "Campaign", "Impressions",
-                                                           "Clicks", "Cost"]):
+    if header is None or not require_columns(
+        imp, header, ["Day", "Campaign ID", "Campaign", "Impressions", "Clicks", "Cost"]
+    ):
         imp.errors.raise_if_any()
     has_currency = "Currency code" in header.columns
     if not has_currency:
@@ -79,7 +102,9 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, timez
     currency_seen: set[str] = set()
     for n, row in rows:
         first = next(iter(row.values()), "") or ""
-        if first.strip().lower().startswith("total") or (row.get("Campaign ID") or "").strip().lower().startswith("total"):
+        if first.strip().lower().startswith("total") or (
+            row.get("Campaign ID") or ""
+        ).strip().lower().startswith("total"):
             continue
         imp.result.rows_read += 1
         if has_currency:
@@ -102,9 +127,14 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, timez
             continue
         rounded_conversions += conv[1]
         campaign: dict[str, Any] = {
-            "platform": Platform.GOOGLE, "platform_campaign_id": cid, "name": (row.get("Campaign") or "").strip(),
-            "objective": TYPES.get((row.get("Campaign type") or "").strip().lower(), CampaignObjective.TRAFFIC),
-            "started_at": local_midnight(day, imp.zone), "ended_at": next_local_midnight(day, imp.zone),
+            "platform": Platform.GOOGLE,
+            "platform_campaign_id": cid,
+            "name": (row.get("Campaign") or "").strip(),
+            "objective": TYPES.get(
+                (row.get("Campaign type") or "").strip().lower(), CampaignObjective.TRAFFIC
+            ),
+            "started_at": local_midnight(day, imp.zone),
+            "ended_at": next_local_midnight(day, imp.zone),
         }
         status = STATUSES.get((row.get("Campaign status") or "").strip().lower())
         if status:
@@ -112,11 +142,21 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, timez
         if not imp.campaign(campaign, imp.ref(n, COLUMNS)):
             continue
         imp.ingestor.campaign_metric(
-            {"platform": Platform.GOOGLE, "platform_campaign_id": cid, "granularity": MetricGranularity.DAY,
-             "period_start": local_midnight(day, imp.zone), "impressions": impressions, "clicks": clicks,
-             "conversions": conv[0], "conversion_value_cents": value, "spend_cents": spend},
+            {
+                "platform": Platform.GOOGLE,
+                "platform_campaign_id": cid,
+                "granularity": MetricGranularity.DAY,
+                "period_start": local_midnight(day, imp.zone),
+                "impressions": impressions,
+                "clicks": clicks,
+                "conversions": conv[0],
+                "conversion_value_cents": value,
+                "spend_cents": spend,
+            },
             imp.ref(n, COLUMNS),
         )
     if rounded_conversions:
-        imp.result.warnings.append(f"{rounded_conversions} fractional conversion count(s) rounded half-to-even")
+        imp.result.warnings.append(
+            f"{rounded_conversions} fractional conversion count(s) rounded half-to-even"
+        )
     return imp.finish()

@@ -47,35 +47,64 @@ from boostloop.server.ingest.schemas import IngestResult
 from boostloop.server.ingest.validation import DuplicateTracker
 
 SPEND = re.compile(r"^Amount spent \((?P<code>[^)]*)\)$")
-BREAKDOWNS = ("Age", "Gender", "Region", "Country", "Placement", "Platform", "Device platform", "Impression device")
+BREAKDOWNS = (
+    "Age",
+    "Gender",
+    "Region",
+    "Country",
+    "Placement",
+    "Platform",
+    "Device platform",
+    "Impression device",
+)
 
 # Result types that are conversions (Ads Manager "Result type" wording, lower-cased substrings).
 CONVERSION_RESULTS = ("purchase", "lead", "registration", "conversion", "subscri", "checkout", "add to cart")
 
 # Objective from the Objective column (ODAX names and the older ones) or, failing it, the Result type.
 OBJECTIVES = {
-    "outcome_awareness": CampaignObjective.AWARENESS, "awareness": CampaignObjective.AWARENESS,
-    "brand_awareness": CampaignObjective.AWARENESS, "reach": CampaignObjective.REACH,
-    "outcome_traffic": CampaignObjective.TRAFFIC, "traffic": CampaignObjective.TRAFFIC,
-    "link_clicks": CampaignObjective.TRAFFIC, "outcome_engagement": CampaignObjective.ENGAGEMENT,
-    "engagement": CampaignObjective.ENGAGEMENT, "post_engagement": CampaignObjective.ENGAGEMENT,
-    "post engagement": CampaignObjective.ENGAGEMENT, "video_views": CampaignObjective.VIDEO_VIEWS,
-    "video views": CampaignObjective.VIDEO_VIEWS, "outcome_leads": CampaignObjective.LEADS,
-    "leads": CampaignObjective.LEADS, "lead_generation": CampaignObjective.LEADS,
-    "outcome_sales": CampaignObjective.SALES, "sales": CampaignObjective.SALES,
-    "conversions": CampaignObjective.CONVERSIONS, "outcome_app_promotion": CampaignObjective.CONVERSIONS,
+    "outcome_awareness": CampaignObjective.AWARENESS,
+    "awareness": CampaignObjective.AWARENESS,
+    "brand_awareness": CampaignObjective.AWARENESS,
+    "reach": CampaignObjective.REACH,
+    "outcome_traffic": CampaignObjective.TRAFFIC,
+    "traffic": CampaignObjective.TRAFFIC,
+    "link_clicks": CampaignObjective.TRAFFIC,
+    "outcome_engagement": CampaignObjective.ENGAGEMENT,
+    "engagement": CampaignObjective.ENGAGEMENT,
+    "post_engagement": CampaignObjective.ENGAGEMENT,
+    "post engagement": CampaignObjective.ENGAGEMENT,
+    "video_views": CampaignObjective.VIDEO_VIEWS,
+    "video views": CampaignObjective.VIDEO_VIEWS,
+    "outcome_leads": CampaignObjective.LEADS,
+    "leads": CampaignObjective.LEADS,
+    "lead_generation": CampaignObjective.LEADS,
+    "outcome_sales": CampaignObjective.SALES,
+    "sales": CampaignObjective.SALES,
+    "conversions": CampaignObjective.CONVERSIONS,
+    "outcome_app_promotion": CampaignObjective.CONVERSIONS,
 }
 RESULT_OBJECTIVES = (
-    ("purchase", CampaignObjective.SALES), ("lead", CampaignObjective.LEADS),
-    ("link click", CampaignObjective.TRAFFIC), ("landing page", CampaignObjective.TRAFFIC),
-    ("engagement", CampaignObjective.ENGAGEMENT), ("reach", CampaignObjective.REACH),
-    ("impression", CampaignObjective.AWARENESS), ("thruplay", CampaignObjective.VIDEO_VIEWS),
+    ("purchase", CampaignObjective.SALES),
+    ("lead", CampaignObjective.LEADS),
+    ("link click", CampaignObjective.TRAFFIC),
+    ("landing page", CampaignObjective.TRAFFIC),
+    ("engagement", CampaignObjective.ENGAGEMENT),
+    ("reach", CampaignObjective.REACH),
+    ("impression", CampaignObjective.AWARENESS),
+    ("thruplay", CampaignObjective.VIDEO_VIEWS),
     ("video", CampaignObjective.VIDEO_VIEWS),
 )
 STATUSES = {
-    "active": CampaignStatus.ACTIVE, "inactive": CampaignStatus.PAUSED, "paused": CampaignStatus.PAUSED,
-    "campaign off": CampaignStatus.PAUSED, "off": CampaignStatus.PAUSED, "completed": CampaignStatus.COMPLETED,
-    "not delivering": CampaignStatus.PAUSED, "archived": CampaignStatus.ARCHIVED, "deleted": CampaignStatus.ARCHIVED,
+    "active": CampaignStatus.ACTIVE,
+    "inactive": CampaignStatus.PAUSED,
+    "paused": CampaignStatus.PAUSED,
+    "campaign off": CampaignStatus.PAUSED,
+    "off": CampaignStatus.PAUSED,
+    "completed": CampaignStatus.COMPLETED,
+    "not delivering": CampaignStatus.PAUSED,
+    "archived": CampaignStatus.ARCHIVED,
+    "deleted": CampaignStatus.ARCHIVED,
 }
 
 
@@ -87,33 +116,41 @@ def _objective(row: dict[str, str]) -> CampaignObjective | None:
     return next((o for k, o in RESULT_OBJECTIVES if k in result), None)
 
 
-def import_file(session: Session, workspace: Workspace, source: Source, *, timezone: str | None = None,
-                **_: Any) -> IngestResult:
+def import_file(
+    session: Session, workspace: Workspace, source: Source, *, timezone: str | None = None, **_: Any
+) -> IngestResult:
     imp = FileImport(session, workspace, timezone=timezone)
     header, rows = read_csv(source, imp.errors, find_header=("Campaign ID", "Campaign name"))
     if header is None:
         imp.errors.raise_if_any()
         raise AssertionError("unreachable")
     spend_col = next((c for c in header.columns if SPEND.match(c)), None)
-    ok = require_columns(imp, header, ["Campaign ID", "Campaign name", "Impressions", ("Day", "Reporting starts")])
+    ok = require_columns(
+        imp, header, ["Campaign ID", "Campaign name", "Impressions", ("Day", "Reporting starts")]
+    )
     if spend_col is None:
-        imp.errors.add((f"line {header.line}",), "missing column 'Amount spent (XXX)' (XXX: the currency code)")
+        imp.errors.add(
+            (f"line {header.line}",), "missing column 'Amount spent (XXX)' (XXX: the currency code)"
+        )
         ok = False
     else:
         ok &= imp.check_currency(header.line, spend_col, SPEND.match(spend_col)["code"])
     breakdowns = [c for c in BREAKDOWNS if c in header.columns]
     if breakdowns:
-        imp.errors.add((f"line {header.line}", breakdowns[0]),
-                       "breakdown exports are not supported (rows of one day would be counted twice); "
-                       "export with no breakdown but By time → Day")
+        imp.errors.add(
+            (f"line {header.line}", breakdowns[0]),
+            "breakdown exports are not supported (rows of one day would be counted twice); "
+            "export with no breakdown but By time → Day",
+        )
         ok = False
     if not ok:
         imp.errors.raise_if_any()
 
     ad_level = "Ad ID" in header.columns
     clicks_col = first_present(header, "Link clicks", "Clicks (all)", "Clicks")
-    value_col = first_present(header, "Purchases conversion value", "Website purchases conversion value",
-                              "Conversion value")
+    value_col = first_present(
+        header, "Purchases conversion value", "Website purchases conversion value", "Conversion value"
+    )
     post_col = first_present(header, "Post ID", "Effective object story ID", "Object story ID")
     dups = DuplicateTracker()
     # Ad level: (campaign, day) → running sums, so that the campaign metric is written once per day.
@@ -152,7 +189,9 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, timez
         ends = _optional_date(imp, n, row, "Ends")
         status = STATUSES.get((row.get("Campaign delivery") or row.get("Delivery") or "").strip().lower())
         campaign = {
-            "platform": Platform.FACEBOOK, "platform_campaign_id": cid, "name": (row.get("Campaign name") or "").strip(),
+            "platform": Platform.FACEBOOK,
+            "platform_campaign_id": cid,
+            "name": (row.get("Campaign name") or "").strip(),
             "objective": _objective(row),
             "started_at": local_midnight(starts or day, imp.zone),
             "ended_at": next_local_midnight(ends or day, imp.zone),
@@ -163,14 +202,32 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, timez
             campaign["extra"] = extra
         if promoted and not ad_level:
             campaign["promoted_platform_post_id"] = promoted
-        if not imp.campaign(campaign, imp.ref(n, {"name": "Campaign name", "platform_campaign_id": "Campaign ID",
-                                                       "promoted_platform_post_id": post_col or "Post ID",
-                                                       "started_at": "Starts", "ended_at": "Ends"})):
+        if not imp.campaign(
+            campaign,
+            imp.ref(
+                n,
+                {
+                    "name": "Campaign name",
+                    "platform_campaign_id": "Campaign ID",
+                    "promoted_platform_post_id": post_col or "Post ID",
+                    "started_at": "Starts",
+                    "ended_at": "Ends",
+                },
+            ),
+        ):
             continue
-        metric = {"impressions": impressions, "reach": reach, "clicks": clicks, "conversions": conversions,
-                  "conversion_value_cents": value, "spend_cents": spend}
+        metric = {
+            "impressions": impressions,
+            "reach": reach,
+            "clicks": clicks,
+            "conversions": conversions,
+            "conversion_value_cents": value,
+            "spend_cents": spend,
+        }
         if not ad_level:
-            imp.ingestor.campaign_metric(_metric_row(cid, day, imp, metric), imp.ref(n, _METRIC_COLUMNS(spend_col)))
+            imp.ingestor.campaign_metric(
+                _metric_row(cid, day, imp, metric), imp.ref(n, _METRIC_COLUMNS(spend_col))
+            )
             continue
         acc = totals.get((cid, day))
         if acc is None:
@@ -189,14 +246,25 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, timez
     return imp.finish()
 
 
-def _METRIC_COLUMNS(spend_col: str | None) -> dict[str, str]:  # noqa: N802 - reads as a constant
-    return {"impressions": "Impressions", "reach": "Reach", "spend_cents": spend_col or "Amount spent",
-            "clicks": "Link clicks", "period_start": "Day", "platform_campaign_id": "Campaign ID"}
+def _METRIC_COLUMNS(spend_col: str | None) -> dict[str, str]:
+    return {
+        "impressions": "Impressions",
+        "reach": "Reach",
+        "spend_cents": spend_col or "Amount spent",
+        "clicks": "Link clicks",
+        "period_start": "Day",
+        "platform_campaign_id": "Campaign ID",
+    }
 
 
 def _metric_row(cid: str, day: date, imp: FileImport, metric: dict[str, Any]) -> dict[str, Any]:
-    return {"platform": Platform.FACEBOOK, "platform_campaign_id": cid, "granularity": MetricGranularity.DAY,
-            "period_start": local_midnight(day, imp.zone), **metric}
+    return {
+        "platform": Platform.FACEBOOK,
+        "platform_campaign_id": cid,
+        "granularity": MetricGranularity.DAY,
+        "period_start": local_midnight(day, imp.zone),
+        **metric,
+    }
 
 
 def _day(imp: FileImport, n: int, row: dict[str, str]) -> date | None:
@@ -207,8 +275,13 @@ def _day(imp: FileImport, n: int, row: dict[str, str]) -> date | None:
     if start is None or end is None:
         return None
     if end != start:
-        imp.error(n, "Reporting ends", f"the row covers {start} to {end}; export with Breakdown → By time → Day "
-                                       "so that each row is one day", row.get("Reporting ends"))
+        imp.error(
+            n,
+            "Reporting ends",
+            f"the row covers {start} to {end}; export with Breakdown → By time → Day "
+            "so that each row is one day",
+            row.get("Reporting ends"),
+        )
         return None
     return start
 

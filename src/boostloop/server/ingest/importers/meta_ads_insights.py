@@ -52,9 +52,16 @@ def _action(items: Any, wanted: tuple[str, ...]) -> tuple[str | None, Any]:
     return None, None
 
 
-def import_file(session: Session, workspace: Workspace, source: Source, *, timezone: str | None = None,
-                currency: str | None = None, conversion_actions: tuple[str, ...] | None = None,
-                **_: Any) -> IngestResult:
+def import_file(
+    session: Session,
+    workspace: Workspace,
+    source: Source,
+    *,
+    timezone: str | None = None,
+    currency: str | None = None,
+    conversion_actions: tuple[str, ...] | None = None,
+    **_: Any,
+) -> IngestResult:
     imp = FileImport(session, workspace, timezone=timezone, line_label="data")
     wanted = tuple(conversion_actions or DEFAULT_CONVERSION_ACTIONS)
     if currency is not None and not imp.check_currency(0, "--currency", currency):
@@ -101,8 +108,12 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, timez
             try:
                 f = parse_decimal(freq)
                 if abs(Decimal(impressions) / reach - f) > FREQUENCY_TOLERANCE * f:
-                    imp.error(i, "frequency", f"{freq} does not match impressions / reach = "
-                                              f"{impressions}/{reach}: fields shifted?", freq)
+                    imp.error(
+                        i,
+                        "frequency",
+                        f"{freq} does not match impressions / reach = {impressions}/{reach}: fields shifted?",
+                        freq,
+                    )
                     continue
             except CellError as exc:
                 imp.error(i, "frequency", str(exc), freq)
@@ -111,19 +122,29 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, timez
         if ad_id:
             dups.add((cid, ad_id, start), i)
         campaign: dict[str, Any] = {
-            "platform": Platform.FACEBOOK, "platform_campaign_id": cid,
+            "platform": Platform.FACEBOOK,
+            "platform_campaign_id": cid,
             "name": str(item.get("campaign_name") or "").strip(),
-            "started_at": local_midnight(start, imp.zone), "ended_at": next_local_midnight(start, imp.zone),
+            "started_at": local_midnight(start, imp.zone),
+            "ended_at": next_local_midnight(start, imp.zone),
         }
         objective = OBJECTIVES.get(str(item.get("objective") or "").strip().lower())
         if objective:
             campaign["objective"] = objective
         if ad_id:
             campaign["extra"] = {"ad_ids": [ad_id]}
-        if not imp.campaign(campaign, imp.ref(i, {"name": "campaign_name", "platform_campaign_id": "campaign_id"})):
+        if not imp.campaign(
+            campaign, imp.ref(i, {"name": "campaign_name", "platform_campaign_id": "campaign_id"})
+        ):
             continue
-        metric = {"impressions": impressions, "reach": reach, "clicks": clicks, "conversions": conversions,
-                  "conversion_value_cents": value, "spend_cents": spend}
+        metric = {
+            "impressions": impressions,
+            "reach": reach,
+            "clicks": clicks,
+            "conversions": conversions,
+            "conversion_value_cents": value,
+            "spend_cents": spend,
+        }
         if not ad_id:
             _write(imp, cid, start, metric, i)
             continue
@@ -142,8 +163,21 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, timez
 
 def _write(imp: FileImport, cid: str, day: date, metric: dict[str, Any], i: int) -> None:
     imp.ingestor.campaign_metric(
-        {"platform": Platform.FACEBOOK, "platform_campaign_id": cid, "granularity": MetricGranularity.DAY,
-         "period_start": local_midnight(day, imp.zone), **metric},
-        imp.ref(i, {"spend_cents": "spend", "period_start": "date_start", "conversion_value_cents": "action_values",
-                    "conversions": "actions", "platform_campaign_id": "campaign_id"}),
+        {
+            "platform": Platform.FACEBOOK,
+            "platform_campaign_id": cid,
+            "granularity": MetricGranularity.DAY,
+            "period_start": local_midnight(day, imp.zone),
+            **metric,
+        },
+        imp.ref(
+            i,
+            {
+                "spend_cents": "spend",
+                "period_start": "date_start",
+                "conversion_value_cents": "action_values",
+                "conversions": "actions",
+                "platform_campaign_id": "campaign_id",
+            },
+        ),
     )

@@ -33,7 +33,14 @@ from sqlalchemy.orm import Session
 
 from boostloop.enums import ContentType, Platform
 from boostloop.server.db.models import Workspace
-from boostloop.server.ingest.importers.rows import CellError, FileImport, Source, parse_count, parse_instant, read_json_data
+from boostloop.server.ingest.importers.rows import (
+    CellError,
+    FileImport,
+    Source,
+    parse_count,
+    parse_instant,
+    read_json_data,
+)
 from boostloop.server.ingest.schemas import IngestResult
 
 METRICS = {
@@ -45,26 +52,47 @@ METRICS = {
     "post_video_views_organic": "video_views",
 }
 PAID_ONLY = ("post_impressions_paid", "post_impressions_paid_unique")
-MEDIA = {"photo": ContentType.IMAGE, "video": ContentType.VIDEO, "album": ContentType.CAROUSEL,
-         "share": ContentType.LINK, "link": ContentType.LINK, "reel": ContentType.REEL,
-         "added_photos": ContentType.IMAGE, "added_video": ContentType.VIDEO, "shared_story": ContentType.LINK,
-         "mobile_status_update": ContentType.TEXT, "created_note": ContentType.TEXT}
+MEDIA = {
+    "photo": ContentType.IMAGE,
+    "video": ContentType.VIDEO,
+    "album": ContentType.CAROUSEL,
+    "share": ContentType.LINK,
+    "link": ContentType.LINK,
+    "reel": ContentType.REEL,
+    "added_photos": ContentType.IMAGE,
+    "added_video": ContentType.VIDEO,
+    "shared_story": ContentType.LINK,
+    "mobile_status_update": ContentType.TEXT,
+    "created_note": ContentType.TEXT,
+}
 HASHTAG = re.compile(r"#\w+")
 
 
 def _content_type(post: dict[str, Any]) -> ContentType:
     attachments = (post.get("attachments") or {}).get("data") or []
     media = attachments[0].get("media_type") if attachments and isinstance(attachments[0], dict) else None
-    return MEDIA.get(str(media or "").lower()) or MEDIA.get(str(post.get("status_type") or "").lower()) or ContentType.TEXT
+    return (
+        MEDIA.get(str(media or "").lower())
+        or MEDIA.get(str(post.get("status_type") or "").lower())
+        or ContentType.TEXT
+    )
 
 
-def import_file(session: Session, workspace: Workspace, source: Source, *, captured_at: datetime | str | None = None,
-                **_: Any) -> IngestResult:
+def import_file(
+    session: Session,
+    workspace: Workspace,
+    source: Source,
+    *,
+    captured_at: datetime | str | None = None,
+    **_: Any,
+) -> IngestResult:
     imp = FileImport(session, workspace, line_label="data")
     default_capture = None
     if captured_at is not None:
         try:
-            default_capture = captured_at if isinstance(captured_at, datetime) else parse_instant(captured_at, imp.zone)
+            default_capture = (
+                captured_at if isinstance(captured_at, datetime) else parse_instant(captured_at, imp.zone)
+            )
         except CellError as exc:
             imp.errors.add(("captured_at",), str(exc), str(captured_at))
             imp.errors.raise_if_any()
@@ -124,8 +152,11 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, captu
         elif default_capture is not None:
             capture = default_capture
         else:
-            imp.error(i, "insights", "no end_time in the metric values: give captured_at (when the response "
-                                     "was fetched)")
+            imp.error(
+                i,
+                "insights",
+                "no end_time in the metric values: give captured_at (when the response was fetched)",
+            )
             continue
         if capture is None:
             continue
@@ -138,14 +169,40 @@ def import_file(session: Session, workspace: Workspace, source: Source, *, captu
         if "engagements" not in values:
             values["engagements"] = values["likes"] + comments + shares + values.get("clicks", 0)
         message = post.get("message") or ""
-        ref = imp.ref(i, {"published_at": "created_time", "platform_post_id": "id", "reach":
-                          "post_impressions_organic_unique", "impressions": "post_impressions_organic",
-                          "total_reach": "post_impressions_unique", "captured_at": "end_time"})
+        ref = imp.ref(
+            i,
+            {
+                "published_at": "created_time",
+                "platform_post_id": "id",
+                "reach": "post_impressions_organic_unique",
+                "impressions": "post_impressions_organic",
+                "total_reach": "post_impressions_unique",
+                "captured_at": "end_time",
+            },
+        )
         imp.ingestor.account({"platform": Platform.FACEBOOK, "platform_account_id": page_id}, ref)
-        imp.ingestor.post({"platform": Platform.FACEBOOK, "platform_account_id": page_id, "platform_post_id": pid,
-                           "content_type": _content_type(post), "published_at": published,
-                           "text_length": len(message), "text_excerpt": message[:280] or None, "hashtag_count": len(HASHTAG.findall(message)),
-                           "permalink": post.get("permalink_url")}, ref)
-        imp.ingestor.organic_metric({"platform": Platform.FACEBOOK, "platform_account_id": page_id,
-                                     "platform_post_id": pid, "captured_at": capture, **values}, ref)
+        imp.ingestor.post(
+            {
+                "platform": Platform.FACEBOOK,
+                "platform_account_id": page_id,
+                "platform_post_id": pid,
+                "content_type": _content_type(post),
+                "published_at": published,
+                "text_length": len(message),
+                "text_excerpt": message[:280] or None,
+                "hashtag_count": len(HASHTAG.findall(message)),
+                "permalink": post.get("permalink_url"),
+            },
+            ref,
+        )
+        imp.ingestor.organic_metric(
+            {
+                "platform": Platform.FACEBOOK,
+                "platform_account_id": page_id,
+                "platform_post_id": pid,
+                "captured_at": capture,
+                **values,
+            },
+            ref,
+        )
     return imp.finish()

@@ -45,7 +45,7 @@ class CellError(ValueError):
 # -- opening ----------------------------------------------------------------------------------------
 def open_binary(source: Source) -> BinaryIO:
     if isinstance(source, str | Path):
-        return open(source, "rb")  # noqa: SIM115 - closed by the caller's context
+        return open(source, "rb")
     return source
 
 
@@ -195,8 +195,10 @@ def read_csv(
         errors.add((f"line {start}",), f"unreadable CSV: {exc}")
         return None, iter(())
     if header is None:
-        errors.add(("line 1",), "no header line found" + (f" (looked for {', '.join(find_header)})"
-                                                          if find_header else ""))
+        errors.add(
+            ("line 1",),
+            "no header line found" + (f" (looked for {', '.join(find_header)})" if find_header else ""),
+        )
         return None, iter(())
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
@@ -270,15 +272,17 @@ class FileImport:
     """One all-or-nothing file import: the error log (``line N`` / column locations), the ingest
     service it feeds, and the workspace's currency and time zone."""
 
-    def __init__(self, session: Session, workspace: Workspace, *, timezone: str | None = None,
-                 line_label: str = "line") -> None:
+    def __init__(
+        self, session: Session, workspace: Workspace, *, timezone: str | None = None, line_label: str = "line"
+    ) -> None:
         self.session = session
         self.workspace = workspace
         self.errors = ErrorLog()
         self.result = IngestResult()
         self.line_label = line_label
-        self.ingestor = Ingestor(session, workspace, errors=self.errors, result=self.result,
-                                 loc_for=lambda _kind, n: self.loc(n))
+        self.ingestor = Ingestor(
+            session, workspace, errors=self.errors, result=self.result, loc_for=lambda _kind, n: self.loc(n)
+        )
         self.zone = ZoneInfo(timezone or workspace.timezone)
         self.currency = workspace.currency
         self.rounded_money = 0
@@ -294,7 +298,7 @@ class FileImport:
     def error(self, n: int, column: str | None, msg: str, value: Any = None) -> None:
         self.errors.add((*self.loc(n), column) if column else self.loc(n), msg, value)
 
-    def cell(self, n: int, column: str, parse, *args, **kwargs):  # noqa: ANN001, ANN201
+    def cell(self, n: int, column: str, parse, *args, **kwargs):
         """``parse(value, ...)`` or, when it fails, the error recorded at (line, column) and None."""
         try:
             return parse(*args, **kwargs)
@@ -319,8 +323,13 @@ class FileImport:
             self.error(n, column, f"{code!r} is not an ISO 4217 currency code", code)
             return False
         if code != self.currency:
-            self.error(n, column, f"amounts are in {code} but workspace {self.workspace.slug!r} keeps "
-                                  f"{self.currency}; convert the file or import it into a {code} workspace", code)
+            self.error(
+                n,
+                column,
+                f"amounts are in {code} but workspace {self.workspace.slug!r} keeps "
+                f"{self.currency}; convert the file or import it into a {code} workspace",
+                code,
+            )
             return False
         return True
 
@@ -372,8 +381,11 @@ def require_columns(imp: FileImport, header: CsvHeader, required: Sequence[str |
     for need in required:
         options = need if isinstance(need, tuple) else (need,)
         if not have.intersection(options):
-            imp.errors.add((f"line {header.line}",), f"missing column {' or '.join(map(repr, options))}; "
-                                                     f"the header has {', '.join(map(repr, header.columns))}")
+            imp.errors.add(
+                (f"line {header.line}",),
+                f"missing column {' or '.join(map(repr, options))}; "
+                f"the header has {', '.join(map(repr, header.columns))}",
+            )
             ok = False
     return ok
 

@@ -65,23 +65,58 @@ EVENT_CHUNK = 5000
 
 PAID_MEDIUM = re.compile(r"^(.*cp.*|ppc|retargeting|paid.*)$")
 PAID_MEDIUM_EXTRA = frozenset({"display", "banner", "sponsored", "ad", "ads"})
-ORGANIC_MEDIUMS = frozenset({"social", "social-network", "social-media", "sm", "social network", "social media",
-                             "organic", "organic_social", "organic-social"})
-CLICK_IDS = {"gclid": Platform.GOOGLE, "gbraid": Platform.GOOGLE, "wbraid": Platform.GOOGLE,
-             "dclid": Platform.GOOGLE, "msclkid": Platform.OTHER, "ttclid": Platform.TIKTOK,
-             "li_fat_id": Platform.LINKEDIN, "twclid": Platform.X, "sccid": Platform.OTHER,
-             "epik": Platform.PINTEREST, "fbclid": Platform.FACEBOOK}
-SOURCES = {"facebook": Platform.FACEBOOK, "fb": Platform.FACEBOOK, "meta": Platform.FACEBOOK,
-           "m.facebook.com": Platform.FACEBOOK, "l.facebook.com": Platform.FACEBOOK,
-           "instagram": Platform.INSTAGRAM, "ig": Platform.INSTAGRAM, "linkedin": Platform.LINKEDIN,
-           "tiktok": Platform.TIKTOK, "twitter": Platform.X, "x": Platform.X, "t.co": Platform.X,
-           "youtube": Platform.YOUTUBE, "pinterest": Platform.PINTEREST, "google": Platform.GOOGLE}
+ORGANIC_MEDIUMS = frozenset(
+    {
+        "social",
+        "social-network",
+        "social-media",
+        "sm",
+        "social network",
+        "social media",
+        "organic",
+        "organic_social",
+        "organic-social",
+    }
+)
+CLICK_IDS = {
+    "gclid": Platform.GOOGLE,
+    "gbraid": Platform.GOOGLE,
+    "wbraid": Platform.GOOGLE,
+    "dclid": Platform.GOOGLE,
+    "msclkid": Platform.OTHER,
+    "ttclid": Platform.TIKTOK,
+    "li_fat_id": Platform.LINKEDIN,
+    "twclid": Platform.X,
+    "sccid": Platform.OTHER,
+    "epik": Platform.PINTEREST,
+    "fbclid": Platform.FACEBOOK,
+}
+SOURCES = {
+    "facebook": Platform.FACEBOOK,
+    "fb": Platform.FACEBOOK,
+    "meta": Platform.FACEBOOK,
+    "m.facebook.com": Platform.FACEBOOK,
+    "l.facebook.com": Platform.FACEBOOK,
+    "instagram": Platform.INSTAGRAM,
+    "ig": Platform.INSTAGRAM,
+    "linkedin": Platform.LINKEDIN,
+    "tiktok": Platform.TIKTOK,
+    "twitter": Platform.X,
+    "x": Platform.X,
+    "t.co": Platform.X,
+    "youtube": Platform.YOUTUBE,
+    "pinterest": Platform.PINTEREST,
+    "google": Platform.GOOGLE,
+}
 EVENT_TYPES = {
-    **dict.fromkeys(("view", "visit", "page_view", "pageview", "impression", "session_start"), AttributionEventType.VIEW),
+    **dict.fromkeys(
+        ("view", "visit", "page_view", "pageview", "impression", "session_start"), AttributionEventType.VIEW
+    ),
     "click": AttributionEventType.CLICK,
     **dict.fromkeys(("engagement", "like", "comment", "reaction"), AttributionEventType.ENGAGEMENT),
-    **dict.fromkeys(("conversion", "purchase", "lead", "signup", "sign_up", "subscribe"),
-                    AttributionEventType.CONVERSION),
+    **dict.fromkeys(
+        ("conversion", "purchase", "lead", "signup", "sign_up", "subscribe"), AttributionEventType.CONVERSION
+    ),
     "share": AttributionEventType.SHARE,
 }
 _FIELD_TO_COLUMN = {"client_event_id": "event_id", "value_cents": "value", "boost_id": "campaign_id"}
@@ -120,17 +155,21 @@ class BoostLinker:
     def __init__(self, session: Session, workspace_id: uuid.UUID) -> None:
         self.by_id: dict[str, uuid.UUID] = {}
         for cid, pcid, extra in session.execute(
-            sa.select(AdCampaign.id, AdCampaign.platform_campaign_id, AdCampaign.extra)
-            .where(AdCampaign.workspace_id == workspace_id)
+            sa.select(AdCampaign.id, AdCampaign.platform_campaign_id, AdCampaign.extra).where(
+                AdCampaign.workspace_id == workspace_id
+            )
         ):
             self.by_id[pcid] = cid
             for ad in (extra or {}).get("ad_ids", []) or []:
                 self.by_id.setdefault(str(ad), cid)
         self.boosts: dict[uuid.UUID, list[tuple[datetime, uuid.UUID, uuid.UUID | None]]] = {}
         for bid, cid, at, post in session.execute(
-            sa.select(BoostCampaign.id, BoostCampaign.campaign_id, BoostCampaign.boosted_at,
-                      BoostCampaign.original_post_id)
-            .where(BoostCampaign.workspace_id == workspace_id, BoostCampaign.campaign_id.is_not(None))
+            sa.select(
+                BoostCampaign.id,
+                BoostCampaign.campaign_id,
+                BoostCampaign.boosted_at,
+                BoostCampaign.original_post_id,
+            ).where(BoostCampaign.workspace_id == workspace_id, BoostCampaign.campaign_id.is_not(None))
         ):
             self.boosts.setdefault(cid, []).append((at, bid, post))
         for v in self.boosts.values():
@@ -159,15 +198,21 @@ def _text(row: dict[str, Any], *keys: str) -> str:
     return ""
 
 
-def parse_events(session: Session, workspace: Workspace, source: Source, imp: FileImport, *,
-                 fmt: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+def parse_events(
+    session: Session, workspace: Workspace, source: Source, imp: FileImport, *, fmt: str | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line, event dict)`` for every valid row; bad rows go to ``imp.errors`` with line and column."""
     name = str(getattr(source, "name", source))
     fmt = fmt or ("ndjson" if name.endswith((".ndjson", ".jsonl", ".json")) else "csv")
     if fmt == "csv":
         header, rows = read_csv(source, imp.errors)
         if header is not None:
-            for need in (("event_id",), ("occurred_at", "timestamp"), ("event_type", "event"), ("user_id", "session_id")):
+            for need in (
+                ("event_id",),
+                ("occurred_at", "timestamp"),
+                ("event_type", "event"),
+                ("user_id", "session_id"),
+            ):
                 if not set(need) & set(header.columns):
                     imp.errors.add((f"line {header.line}",), f"missing column {' or '.join(map(repr, need))}")
         imp.errors.raise_if_any()
@@ -184,11 +229,15 @@ def parse_events(session: Session, workspace: Workspace, source: Source, imp: Fi
         if len(event_id) > 128:
             imp.error(n, "event_id", "longer than 128 characters")
             continue
-        occurred = imp.cell(n, "occurred_at", parse_instant, row.get("occurred_at") or row.get("timestamp"), imp.zone)
+        occurred = imp.cell(
+            n, "occurred_at", parse_instant, row.get("occurred_at") or row.get("timestamp"), imp.zone
+        )
         raw_type = _text(row, "event_type", "event").lower()
         event_type = EVENT_TYPES.get(raw_type)
         if event_type is None:
-            imp.error(n, "event_type", f"unknown event type; one of {', '.join(sorted(EVENT_TYPES))}", raw_type)
+            imp.error(
+                n, "event_type", f"unknown event type; one of {', '.join(sorted(EVENT_TYPES))}", raw_type
+            )
         user, session_id = _text(row, "user_id"), _text(row, "session_id")
         if not user and not session_id:
             imp.error(n, "user_id", "needs a user_id or a session_id")
@@ -200,7 +249,11 @@ def parse_events(session: Session, workspace: Workspace, source: Source, imp: Fi
         tags = {k: _text(row, k) or params.get(k, "") for k in UTM}
         click_ids = {c for c in CLICK_IDS if _text(row, c) or params.get(c)}
         value_cents = None
-        if _text(row, "value") and event_type is not None and event_type is not AttributionEventType.CONVERSION:
+        if (
+            _text(row, "value")
+            and event_type is not None
+            and event_type is not AttributionEventType.CONVERSION
+        ):
             imp.error(n, "value", "a value is only allowed on conversion events", _text(row, "value"))
             continue
         if _text(row, "value"):
@@ -212,8 +265,13 @@ def parse_events(session: Session, workspace: Workspace, source: Source, imp: Fi
         if occurred is None or event_type is None or (not user and not session_id):
             continue
         ids.add(event_id, n)
-        link_ids = [_text(row, "campaign_id"), _text(row, "ad_id"), tags["utm_id"], tags["utm_campaign"],
-                    tags["utm_content"]]
+        link_ids = [
+            _text(row, "campaign_id"),
+            _text(row, "ad_id"),
+            tags["utm_id"],
+            tags["utm_campaign"],
+            tags["utm_content"],
+        ]
         linked = linker.campaign(link_ids)
         touchpoint, rule = classify(tags["utm_medium"], click_ids, linked is not None)
         boost = linker.boost(linked[1], occurred) if linked else None
@@ -223,29 +281,35 @@ def parse_events(session: Session, workspace: Workspace, source: Source, imp: Fi
         metadata["classified_by"] = rule
         if linked:
             metadata["platform_campaign_or_ad_id"] = linked[0]
-        yield n, {  # the attribution service's EventIn (boostloop.server.attribution.schemas)
-            "client_event_id": event_id,
-            "occurred_at": occurred,
-            "event_type": event_type,
-            "touchpoint_type": touchpoint,
-            "platform": platform_of(tags["utm_source"], click_ids),
-            "user_id": user or None,
-            "session_id": session_id or None,
-            "boost_id": boost[0] if boost else None,
-            "post_id": boost[1] if boost else None,
-            "value_cents": value_cents,
-            "metadata": metadata,
-        }
+        yield (
+            n,
+            {  # the attribution service's EventIn (boostloop.server.attribution.schemas)
+                "client_event_id": event_id,
+                "occurred_at": occurred,
+                "event_type": event_type,
+                "touchpoint_type": touchpoint,
+                "platform": platform_of(tags["utm_source"], click_ids),
+                "user_id": user or None,
+                "session_id": session_id or None,
+                "boost_id": boost[0] if boost else None,
+                "post_id": boost[1] if boost else None,
+                "value_cents": value_cents,
+                "metadata": metadata,
+            },
+        )
     ids.report(imp.errors, imp.loc, "event_id")
 
 
-def import_file(session: Session, workspace: Workspace, source: Source, *, format: str | None = None,  # noqa: A002
-                **_: Any) -> IngestResult:
+def import_file(
+    session: Session, workspace: Workspace, source: Source, *, format: str | None = None, **_: Any
+) -> IngestResult:
     try:
         from boostloop.server.attribution.service import ingest_events
     except ImportError:
-        raise BoostloopError("touchpoint import needs the attribution service "
-                             "(boostloop.server.attribution.service.ingest_events), not installed") from None
+        raise BoostloopError(
+            "touchpoint import needs the attribution service "
+            "(boostloop.server.attribution.service.ingest_events), not installed"
+        ) from None
     imp = FileImport(session, workspace)
     chunk: list[dict[str, Any]] = []
     lines: list[int] = []
