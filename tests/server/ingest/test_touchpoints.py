@@ -216,3 +216,11 @@ def test_an_event_links_to_the_boost_running_at_its_time(engine, workspaces):
     by_id = {e["client_event_id"]: e for _, e in events}
     assert by_id["a"]["boost_id"] != later_id and by_id["a"]["boost_id"] is not None
     assert by_id["b"]["boost_id"] == later_id
+
+
+def test_wrong_header_is_refused_before_any_row(engine, workspaces):
+    with pytest.raises(InvalidInput) as exc:
+        _events(engine, io.BytesIO(b"id,when,what\n1,2026-10-05T09:00:00Z,visit\n"))
+    msgs = [e.msg for e in exc.value.errors]
+    assert len(msgs) == 4 and all(tuple(e.loc) == ("line 1",) for e in exc.value.errors)
+    assert "'event_id'" in msgs[0] and "'occurred_at' or 'timestamp'" in msgs[1]
