@@ -178,3 +178,10 @@ def test_backfill_samples(engine, workspaces):
     with session_scope(engine) as s:
         again = bf.backfill(s, _ws(s))
     assert again.linked == [] and again.already == 3
+
+
+def test_post_id_in_the_name():
+    assert bf._names_post("Boost fb_post_101003 - outdoor - 2026-08-01", "fb_post_101003")
+    assert bf._names_post("Promo 880001 (autumn)", "104501234567890_880001")
+    assert not bf._names_post("Boost fb_post_1010031 - x", "fb_post_101003")
+    assert not bf._names_post("Brand 2026", "104501234567890_2026")  # ids shorter than 6 are not trusted

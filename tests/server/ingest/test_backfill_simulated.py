@@ -59,11 +59,23 @@ def test_backfill_recovers_the_simulated_boosts(engine, simulated):
     assert max(errors) < 0.25, errors
 
 
-def test_without_creative_ids_or_post_text_nothing_is_guessed(engine, simulated):
-    """Simulated posts carry no text: with the creative ids removed, timing alone (at most 0.2) never
-    reaches the threshold, so backfill links nothing rather than guessing."""
+def test_without_creative_ids_the_post_id_in_the_name_links(engine, simulated):
+    """Simulated campaigns are named "Boost <post id> - <segment> - <date>"."""
     with session_scope(engine) as s:
         s.execute(sa.update(AdCampaign).values(promoted_platform_post_id=None))
+        ws = s.scalars(sa.select(Workspace).where(Workspace.slug == "sim")).one()
+        report = bf.backfill(s, ws)
+    assert len(report.linked) == len(simulated) and all("name contains" in x.reason for x in report.linked)
+    with session_scope(engine) as s:
+        for b in s.scalars(sa.select(BoostCampaign)):
+            assert b.original_post_id == simulated[b.campaign_id][0]
+
+
+def test_without_ids_or_post_text_nothing_is_guessed(engine, simulated):
+    """Simulated posts carry no text: with the ids removed from the creative and the name, timing alone
+    (at most 0.2) never reaches the threshold, so backfill links nothing rather than guessing."""
+    with session_scope(engine) as s:
+        s.execute(sa.update(AdCampaign).values(promoted_platform_post_id=None, name="Spring push"))
         assert s.scalar(sa.select(sa.func.count()).where(SocialPost.text_excerpt.is_not(None))) == 0
         ws = s.scalars(sa.select(Workspace).where(Workspace.slug == "sim")).one()
         report = bf.backfill(s, ws)

@@ -202,15 +202,28 @@ def test_an_event_links_to_the_boost_running_at_its_time(engine, workspaces):
     _setup(engine)
     with session_scope(engine) as s:
         ws = s.scalars(sa.select(Workspace).where(Workspace.slug == "acme")).one()
-        camp = s.scalars(sa.select(AdCampaign).where(AdCampaign.platform_campaign_id == "120210000000000101")).one()
-        later = BoostCampaign(id=uuid.uuid4(), workspace_id=ws.id, campaign_id=camp.id, platform=Platform.FACEBOOK,
-                              boosted_at=datetime(2026, 10, 6, 12, tzinfo=UTC), boosted_by="test",
-                              source=BoostSource.MANUAL, organic_metrics={}, initial_budget_cents=0, duration_days=1)
+        camp = s.scalars(
+            sa.select(AdCampaign).where(AdCampaign.platform_campaign_id == "120210000000000101")
+        ).one()
+        later = BoostCampaign(
+            id=uuid.uuid4(),
+            workspace_id=ws.id,
+            campaign_id=camp.id,
+            platform=Platform.FACEBOOK,
+            boosted_at=datetime(2026, 10, 6, 12, tzinfo=UTC),
+            boosted_by="test",
+            source=BoostSource.MANUAL,
+            organic_metrics={},
+            initial_budget_cents=0,
+            duration_days=1,
+        )
         s.add(later)
         later_id = later.id
-    data = (b"event_id,occurred_at,event_type,user_id,utm_campaign\n"
-            b"a,2026-10-06T11:00:00Z,visit,u1,120210000000000101\n"
-            b"b,2026-10-06T13:00:00Z,visit,u1,120210000000000101\n")
+    data = (
+        b"event_id,occurred_at,event_type,user_id,utm_campaign\n"
+        b"a,2026-10-06T11:00:00Z,visit,u1,120210000000000101\n"
+        b"b,2026-10-06T13:00:00Z,visit,u1,120210000000000101\n"
+    )
     events, errors = _events(engine, io.BytesIO(data))
     assert not errors
     by_id = {e["client_event_id"]: e for _, e in events}
