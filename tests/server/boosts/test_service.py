@@ -242,3 +242,20 @@ def test_list_refuses_bad_arguments(engine, listing) -> None:  # noqa: ANN001
             service.list_boosts(s, ws_id, sort="lift", cursor=cursor)
         with pytest.raises(InvalidInput, match="cursor"):
             service.list_boosts(s, ws_id, cursor="garbage!")
+
+
+def test_schemas_read_the_orm_rows(engine) -> None:  # noqa: ANN001
+    from boostloop.server.boosts.schemas import BoostCreate, BoostListItem, BoostOut, SnapshotOut
+
+    with session_scope(engine) as s:
+        ws = f.workspace(s)
+        post = f.post(s, f.account(s, ws))
+        body = BoostCreate(post_id=post.id, boosted_at=T0, boosted_by="alice", strategy="S", budget_cents=100, duration_days=3)
+        b = service.create_boost(s, ws.id, **body.model_dump(exclude={"targeting"}), targeting=body.targeting)
+        _snap(s, ws, b, T0 + H, cost_per_result=None, total_roi=None)
+        entry = service.list_boosts(s, ws.id).items[0]
+        item = BoostListItem(boost=BoostOut.model_validate(entry.boost),
+                             latest_snapshot=SnapshotOut.model_validate(entry.latest_snapshot))
+    dumped = item.model_dump(mode="json")
+    assert dumped["boost"]["status"] == "ACTIVE" and dumped["boost"]["snapshot_cadence_hours"] == 1
+    assert dumped["latest_snapshot"]["cost_per_result"] is None and dumped["latest_snapshot"]["paid_ctr"] == 0.0

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.types import TypeEngine
 
 from boostloop.enums import AttributionEventType, BoostStatus, MetricGranularity, TouchpointType
@@ -109,7 +109,9 @@ def ended_boosts_without_closing_snapshot(session: Session, workspace_id: uuid.U
     s = BoostPerformanceSnapshot
     later = (
         sa.select(s.id)
-        .where(s.workspace_id == workspace_id, s.boost_campaign_id == BoostCampaign.id, s.snapshot_at >= BoostCampaign.ended_at)
+        # correlated to a boost of the workspace; no workspace_id term, so SQLite uses the unique
+        # (boost_campaign_id, snapshot_at) index rather than scanning the workspace's snapshots
+        .where(s.boost_campaign_id == BoostCampaign.id, s.snapshot_at >= BoostCampaign.ended_at)
         .exists()
     )
     return _boost_rows(
@@ -262,45 +264,52 @@ def conversions_by_exposure(
     person = sa.func.coalesce(e.user_id_hash, e.session_id_hash)
     for part in chunks(targets):
         t = values_table("t", [("boost_id", sa.Uuid()), ("start", UTCDateTime()), ("until", UTCDateTime())], part)
-        touches = (
-            sa.select(t.c.boost_id, person.label("person"), e.touchpoint_type.label("tp"),
-                      sa.func.min(e.occurred_at).label("first_at"))
-            .join(e, sa.and_(e.boost_campaign_id == t.c.boost_id, e.occurred_at <= t.c.until))
-            .where(e.workspace_id == workspace_id, person.is_not(None),
-                   e.touchpoint_type.in_([TouchpointType.ORGANIC, TouchpointType.PAID]))
-            .group_by(t.c.boost_id, person, e.touchpoint_type)
-            .cte("touches")
-        )
         conv = (
             sa.select(t.c.boost_id, person.label("person"), e.touchpoint_type.label("tp"), e.occurred_at.label("at"),
                       sa.func.coalesce(e.event_value_cents, 0).label("value"))
             .join(e, sa.and_(e.boost_campaign_id == t.c.boost_id, e.occurred_at >= t.c.start, e.occurred_at <= t.c.until))
-            .where(e.workspace_id == workspace_id, e.event_type == AttributionEventType.CONVERSION)
-            .cte("conv")
+            # the workspace filter goes through the boost: with ``e.workspace_id = :ws`` SQLite (no
+            # statistics) scans the workspace's (workspace_id, occurred_at) index once per boost instead
+            # of the (boost_campaign_id, occurred_at) one; measured 8 s vs 0.1 s for 100 boosts
+            .join(BoostCampaign, sa.and_(BoostCampaign.id == e.boost_campaign_id, BoostCampaign.workspace_id == workspace_id))
+            .where(e.event_type == AttributionEventType.CONVERSION)
+            .subquery("conv")
         )
-        org = touches.alias("org")
-        paid = touches.alias("paid")
-        has_org = sa.or_(conv.c.tp == TouchpointType.ORGANIC, org.c.first_at.is_not(None))
-        has_paid = sa.or_(conv.c.tp == TouchpointType.PAID, paid.c.first_at.is_not(None))
+
+        def touched(tp: TouchpointType) -> sa.ColumnElement[bool]:
+            # correlated EXISTS over the (boost_campaign_id, occurred_at) index: a scan of the boost's
+            # events up to the conversion, instead of a join against an unindexed derived table
+            e2 = aliased(BoostAttributionEvent)
+            return sa.or_(
+                conv.c.tp == tp,
+                sa.exists().where(
+                    # correlated to a conversion of a workspace boost (filtered above); a workspace_id
+                    # term here would steer SQLite to the wrong index (see above)
+                    e2.boost_campaign_id == conv.c.boost_id,
+                    e2.occurred_at <= conv.c.at,
+                    e2.touchpoint_type == tp,
+                    sa.func.coalesce(e2.user_id_hash, e2.session_id_hash) == conv.c.person,
+                ),
+            )
+
+        flags = sa.select(
+            conv.c.boost_id, conv.c.value,
+            sa.case((touched(TouchpointType.ORGANIC), 1), else_=0).label("o"),
+            sa.case((touched(TouchpointType.PAID), 1), else_=0).label("p"),
+        ).subquery("flags")
 
         def count(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
             return sa.func.sum(sa.case((cond, 1), else_=0))
 
-        q = (
-            sa.select(
-                conv.c.boost_id,
-                count(sa.and_(has_org, sa.not_(has_paid))),
-                count(sa.and_(has_paid, sa.not_(has_org))),
-                count(sa.and_(has_org, has_paid)),
-                count(sa.and_(sa.not_(has_org), sa.not_(has_paid))),
-                sa.func.sum(sa.case((sa.or_(has_org, has_paid), conv.c.value), else_=0)),
-            )
-            .outerjoin(org, sa.and_(org.c.boost_id == conv.c.boost_id, org.c.person == conv.c.person,
-                                    org.c.tp == TouchpointType.ORGANIC, org.c.first_at <= conv.c.at))
-            .outerjoin(paid, sa.and_(paid.c.boost_id == conv.c.boost_id, paid.c.person == conv.c.person,
-                                     paid.c.tp == TouchpointType.PAID, paid.c.first_at <= conv.c.at))
-            .group_by(conv.c.boost_id)
-        )
+        o, p = flags.c.o == 1, flags.c.p == 1
+        q = sa.select(
+            flags.c.boost_id,
+            count(sa.and_(o, sa.not_(p))),
+            count(sa.and_(p, sa.not_(o))),
+            count(sa.and_(o, p)),
+            count(sa.and_(sa.not_(o), sa.not_(p))),
+            sa.func.sum(sa.case((sa.or_(o, p), flags.c.value), else_=0)),
+        ).group_by(flags.c.boost_id)
         for r in session.execute(q):
             out[r[0]] = EventSplit(int(r[1] or 0), int(r[2] or 0), int(r[3] or 0), int(r[4] or 0), int(r[5] or 0))
     return out
