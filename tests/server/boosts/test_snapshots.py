@@ -251,3 +251,76 @@ def test_many_boosts_in_small_batches_give_the_same_rows(engine) -> None:  # noq
             figures.append(sorted(tuple(r) for r in s.execute(sa.select(*cols))))
             s.execute(sa.delete(BoostCampaign))
     assert figures[0] == figures[1] and len(figures[0]) == 6
+
+
+def _split_by_hand(events, boosted_at, until):  # noqa: ANN001, ANN202
+    """The exposure split written the plain way, one conversion at a time."""
+
+    out = {"organic": 0, "paid": 0, "overlap": 0, "unattributed": 0, "value": 0}
+    for c in events:
+        if c["kind"] != ET.CONVERSION or not boosted_at <= c["at"] <= until:
+            continue
+        person = c["user"] or c["session"]
+        seen = {c["tp"]}
+        if person is not None:
+            seen |= {e["tp"] for e in events if (e["user"] or e["session"]) == person and e["at"] <= c["at"]}
+        o, p = TP.ORGANIC in seen, TP.PAID in seen
+        key = "overlap" if o and p else "organic" if o else "paid" if p else "unattributed"
+        out[key] += 1
+        if o or p:
+            out["value"] += c["value"] or 0
+    return out
+
+
+def test_event_split_matches_a_plain_count_on_random_journeys(engine) -> None:  # noqa: ANN001
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    kinds, tps = [ET.VIEW, ET.CLICK, ET.CONVERSION], [TP.ORGANIC, TP.PAID, TP.UNKNOWN]
+    with session_scope(engine) as s:
+        ws = f.workspace(s)
+        acc = f.account(s, ws)
+        journeys = {}
+        for i in range(4):
+            b = _boost(s, ws, f.post(s, acc), boosted_at=T0 + i * H, duration_days=2)
+            evs = []
+            for _ in range(120):
+                who = int(rng.integers(0, 15))
+                ev = dict(at=b.boosted_at + timedelta(minutes=int(rng.integers(-300, 600))),
+                          kind=kinds[rng.choice(3, p=[0.6, 0.2, 0.2])], tp=tps[rng.choice(3, p=[0.45, 0.4, 0.15])],
+                          user=f"u{who}" if who < 10 else None, session=f"s{who}" if who >= 12 else None,
+                          value=int(rng.integers(100, 9000)))
+                f.event(s, ws.id, b.id, ev["at"], ev["tp"], ev["kind"], user=ev["user"], session_id=ev["session"],
+                        value=ev["value"] if ev["kind"] == ET.CONVERSION else None)
+                if ev["kind"] != ET.CONVERSION:
+                    ev["value"] = None
+                evs.append(ev)
+            journeys[b.id] = (b.boosted_at, evs)
+        collect_snapshots(s, ws.id, now=T0 + 8 * H)
+        for boost_id, (boosted_at, evs) in journeys.items():
+            (snap,) = service.list_snapshots(s, ws.id, boost_id)
+            want = _split_by_hand(evs, boosted_at, snap.snapshot_at)
+            got = {"organic": snap.attributed_organic, "paid": snap.attributed_paid, "overlap": snap.attributed_overlap,
+                   "value": snap.attributed_value_cents}
+            assert got == {k: want[k] for k in got}
+            assert want["organic"] + want["paid"] + want["overlap"] > 0
+
+
+def test_cli_collect(engine, database_url) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from boostloop.cli import app
+
+    with session_scope(engine) as s:
+        ws = f.workspace(s)
+        b = _boost(s, ws, f.post(s, f.account(s, ws)))
+        ws_id, boost_id = ws.id, b.id
+    args = ["boosts", "collect", "--workspace", "acme", "--now", (T0 + 90 * MIN).isoformat(), "--database-url", database_url]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "acme: 1 snapshots created, 0 already there" in first.output
+    assert "acme: 0 snapshots created, 1 already there" in CliRunner().invoke(app, args).output
+    with session_scope(engine) as s:
+        assert [x.snapshot_at for x in service.list_snapshots(s, ws_id, boost_id)] == [T0 + H]
+    bad = CliRunner().invoke(app, ["boosts", "collect", "--now", "2026-03-02T10:00", "--database-url", database_url])
+    assert bad.exit_code != 0
