@@ -2,8 +2,8 @@
 boosts (no query per boost), each filtered by workspace.
 
 Each batch is sent as an inline ``VALUES`` list of ``(boost, key, time...)`` rows joined to the metric
-tables (SQLite and PostgreSQL both accept ``WITH t AS (VALUES ...)`` and name its columns ``column1``,
-``column2``, ...), so every boost gets its own cut-off time in one round trip.
+tables (SQLite and PostgreSQL both accept ``WITH t(a, b) AS (VALUES ...)``), so every boost gets its own
+cut-off time in one round trip.
 """
 
 from __future__ import annotations
@@ -39,23 +39,11 @@ DAY = timedelta(days=1)
 
 
 def values_table(name: str, columns: Sequence[tuple[str, TypeEngine]], rows: Sequence[Sequence[Any]]):  # noqa: ANN201
-    """A named subquery over an inline ``VALUES`` list, with typed, named columns."""
+    """A CTE ``WITH name(col, ...) AS (VALUES (...), ...)`` with typed, named columns (one bound parameter
+    per value, processed by its column type: UUIDs and UTC times bind as on the real columns)."""
 
-    binds, tuples = [], []
-    for i, row in enumerate(rows):
-        names = []
-        for j, ((_, type_), value) in enumerate(zip(columns, row, strict=True)):
-            p = f"{name}_{i}_{j}"
-            binds.append(sa.bindparam(p, value, type_=type_))
-            names.append(f":{p}")
-        tuples.append("(" + ", ".join(names) + ")")
-    raw = (
-        sa.text("VALUES " + ", ".join(tuples))
-        .bindparams(*binds)
-        .columns(*(sa.column(f"column{j + 1}", type_) for j, (_, type_) in enumerate(columns)))
-        .cte(f"{name}_raw")
-    )
-    return sa.select(*(raw.c[f"column{j + 1}"].label(col) for j, (col, _) in enumerate(columns))).subquery(name)
+    cols = [sa.column(col, type_) for col, type_ in columns]
+    return sa.values(*cols, name=name).data([tuple(r) for r in rows]).cte(name)
 
 
 def chunks(rows: Sequence[Any], size: int = VALUES_CHUNK):  # noqa: ANN201
