@@ -137,6 +137,8 @@ def test_status_transitions(engine) -> None:  # noqa: ANN001
             service.change_status(s, ws.id, b.id, "FINISHED")  # type: ignore[arg-type]
         b2 = _boost(s, ws, f.post(s, f.account(s, ws)))
         service.change_status(s, ws.id, b2.id, BoostStatus.COMPLETED, at=T0 + 24 * H)
+        future = _boost(s, ws, f.post(s, f.account(s, ws)), boosted_at=T0 + 3650 * 24 * H)
+        assert service.change_status(s, ws.id, future.id, BoostStatus.CANCELLED).ended_at == future.boosted_at
         with pytest.raises(Conflict):
             service.change_status(s, ws.id, b2.id, BoostStatus.ACTIVE)
 

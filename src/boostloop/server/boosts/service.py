@@ -206,8 +206,9 @@ def change_status(
     ========== ==========================================
 
     The same status again is a no-op. Anything else is a ``Conflict``. COMPLETED and CANCELLED set
-    ``ended_at = at`` (default: now), which must not precede ``boosted_at``; the next snapshot
-    collection then records a closing snapshot at ``ended_at``.
+    ``ended_at = at`` (default: now, or ``boosted_at`` for a boost scheduled later that never started);
+    an explicit ``at`` before ``boosted_at`` is refused. The next snapshot collection records a closing
+    snapshot at ``ended_at`` (none when it equals ``boosted_at``: nothing was delivered).
     """
 
     try:
@@ -221,7 +222,9 @@ def change_status(
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[boost.status])) or "nothing (terminal)"
         raise Conflict(f"boost {boost_id} is {boost.status.value}: it can move to {allowed}, not {status.value}")
     if status in TERMINAL:
-        at = at or datetime.now(UTC)
+        if at is None:
+            # now; a boost scheduled for later and ended before it started ends at its start (no delivery)
+            at = max(datetime.now(UTC), boost.boosted_at)
         if not _aware(at):
             raise InvalidInput(errors=[FieldError(("at",), "must be a timezone-aware datetime")])
         if at < boost.boosted_at:
