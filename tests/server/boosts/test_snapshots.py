@@ -324,3 +324,36 @@ def test_cli_collect(engine, database_url) -> None:  # noqa: ANN001
         assert [x.snapshot_at for x in service.list_snapshots(s, ws_id, boost_id)] == [T0 + H]
     bad = CliRunner().invoke(app, ["boosts", "collect", "--now", "2026-03-02T10:00", "--database-url", database_url])
     assert bad.exit_code != 0
+
+
+def test_runs_in_any_order_and_repeated_store_the_same_snapshots(engine) -> None:  # noqa: ANN001
+    """Whatever the order and repetition of the runs while the boost runs, each (boost, time) is stored
+    once with the figures as of that time: two shuffled schedules of the same run times give identical
+    rows. (Runs after the end come last: once COMPLETED, a boost is no longer collected.)"""
+
+    import random
+
+    times = [T0 + m * MIN for m in (61, 75, 130, 179, 181, 300, 301, 900, 1439)]
+    results = []
+    for seed in (1, 2):
+        order = times * 2
+        random.Random(seed).shuffle(order)
+        order += [T0 + 1500 * MIN, T0 + 2000 * MIN]
+        with session_scope(engine) as s:
+            ws = f.workspace(s, f"order{seed}")
+            post, c = f.post(s, f.account(s, ws)), f.campaign(s, ws)
+            b = _boost(s, ws, post, c)
+            for h in range(30):
+                f.paid(s, c, T0 + h * H, impressions=100 + h, clicks=h, conversions=h % 3, value=700 * (h % 3), spend=90)
+                f.organic(s, post, T0 + h * H + 30 * MIN, 1000 + 10 * h, 900 + 5 * h, 40 + h, total_reach=950 + 40 * h)
+            for now in order:
+                collect_snapshots(s, ws.id, now=now)
+            t = BoostPerformanceSnapshot.__table__
+            cols = [col for col in t.columns if col.name not in ("id", "created_at", "workspace_id", "boost_campaign_id")]
+            results.append([tuple(r) for r in s.execute(
+                sa.select(*cols).where(t.c.workspace_id == ws.id).order_by(t.c.snapshot_at))])
+            assert b.status == BoostStatus.COMPLETED
+    assert results[0] == results[1]
+    # 61 -> 1 h, 75 -> 1 h, 130 -> 2 h, 179 -> 2 h, 181 -> 3 h, 300/301 -> 5 h, 900 -> 15 h, 1439 -> 23 h,
+    # 1500 and 2000 -> the end (24 h)
+    assert [r[0] for r in results[0]] == [T0 + h * H for h in (1, 2, 3, 5, 15, 23, 24)]
