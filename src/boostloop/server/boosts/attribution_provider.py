@@ -70,8 +70,15 @@ class TouchpointExposureSplit:
 
 
 class PerBoostSplit:
-    """Adapter for a per-boost function, e.g. the attribution service's ``boost_split``:
-    ``PerBoostSplit(lambda session, ws, boost_id, until: <AttributedSplit>)``.
+    """Adapter for a per-boost function, e.g. the attribution service's ``boost_split``
+    (``boost_split(session, workspace, boost_id, *, until=None) -> BoostSplit``, interfaces.md)::
+
+        def _split(session, workspace_id, boost_id, until):
+            s = boost_split(session, session.get(Workspace, workspace_id), boost_id, until=until)
+            return AttributedSplit(organic=s.organic, paid=s.paid, overlap=s.overlap,
+                                   value_cents=s.value_cents)   # BoostSplit's field names at merge
+
+        collect_snapshots(session, workspace_id, now=now, attribution=PerBoostSplit(_split))
 
     It calls the function once per boost (one or more queries each), so a 1,000-boost round costs
     1,000+ queries; fine for a scheduled job, but a batched provider is preferable.

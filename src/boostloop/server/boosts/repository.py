@@ -127,23 +127,24 @@ class BoostFilters:
     boosted_to: datetime | None = None  # exclusive
 
 
-def _latest_snapshot(workspace_id: uuid.UUID):  # noqa: ANN202 - an aliased ORM entity
-    """Each boost's most recent snapshot, as an aliased entity to outer-join on."""
+def _latest_snapshot():  # noqa: ANN202 - an aliased ORM entity and its join condition
+    """Each boost's most recent snapshot: an aliased entity and the condition to outer-join it on.
 
-    snap = BoostPerformanceSnapshot
-    last = (
-        sa.select(snap.boost_campaign_id.label("boost_id"), sa.func.max(snap.snapshot_at).label("at"))
-        .where(snap.workspace_id == workspace_id)
-        .group_by(snap.boost_campaign_id)
-        .subquery("last_snapshot_at")
+    The newest ``snapshot_at`` is a correlated ``MAX`` per boost, answered from the unique
+    ``(boost_campaign_id, snapshot_at)`` index (one seek per boost) rather than a GROUP BY over all the
+    workspace's snapshots (measured on 1,000 boosts / 83k snapshots, SQLite: ~370 ms a page before).
+    """
+
+    latest = aliased(BoostPerformanceSnapshot, name="latest")
+    inner = aliased(BoostPerformanceSnapshot, name="newer")
+    newest = (
+        sa.select(sa.func.max(inner.snapshot_at))
+        .where(inner.boost_campaign_id == BoostCampaign.id)
+        .correlate(BoostCampaign)
+        .scalar_subquery()
     )
-    rows = (
-        sa.select(snap)
-        .join(last, sa.and_(snap.boost_campaign_id == last.c.boost_id, snap.snapshot_at == last.c.at))
-        .where(snap.workspace_id == workspace_id)
-        .subquery("latest_snapshot")
-    )
-    return aliased(BoostPerformanceSnapshot, rows, name="latest")
+    on = sa.and_(latest.boost_campaign_id == BoostCampaign.id, latest.snapshot_at == newest)
+    return latest, on
 
 
 def sort_expression(latest: Any, sort: str) -> sa.ColumnElement[Any]:
@@ -188,11 +189,12 @@ def list_boosts(
     ascending as the tie-break; the page starts strictly after ``(after_key, after_id)``.
     """
 
-    latest = _latest_snapshot(workspace_id)
+    latest, on = _latest_snapshot()
     key = sort_expression(latest, sort)
     q = (
         sa.select(BoostCampaign, latest, key.label("sort_key"))
-        .outerjoin(latest, latest.boost_campaign_id == BoostCampaign.id)
+        # snapshots belong to their boost's workspace; the boost is filtered by workspace below
+        .outerjoin(latest, on)
         .where(BoostCampaign.workspace_id == workspace_id)
     )
     if filters.statuses:
