@@ -24,13 +24,11 @@ import pyarrow.compute as pc
 
 from boostloop.analytics.effectiveness import (
     BoostObservation,
-    PostMeta,
-    PostSeries,
     analyze_boost,
     conversion_economics,
     resolve_benchmarks,
-    select_controls,
 )
+from boostloop.analytics.effectiveness.inputs import BoostFacts, PostHistory, build_inputs
 from boostloop.analytics.effectiveness.counterfactual import Counterfactual, CounterfactualPoint
 from boostloop.analytics.effectiveness.lift import counterfactual_conversion_draws
 
@@ -56,30 +54,22 @@ def _hours(dt, ref) -> float:
 
 
 def build_cases(sim, *, max_controls: int = 40) -> list[BoostCase]:
+    """The observed rows of ``sim`` as ``analyze_boost`` inputs, through the product's own builder
+    (``boostloop.analytics.effectiveness.inputs``); the analysis end is the last capture within the
+    truth's counterfactual series."""
     posts = {str(p["id"]): p for p in sim.posts}
-    series: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    captures: dict[str, list] = defaultdict(list)
     for m in sim.organic_metrics:
         pid = str(m["post_id"])
-        age = _hours(m["captured_at"], posts[pid]["published_at"])
-        s = series[pid]
-        s["age"].append(age)
-        for k in METRICS:
-            s[k].append(m[k])
-        s["total_reach"].append(m["total_reach"])
+        captures[pid].append((_hours(m["captured_at"], posts[pid]["published_at"]), m, m["total_reach"]))
     boosts_by_post = {str(b["original_post_id"]): b for b in sim.boosts}
-    meta = []
+    histories = {}
     for pid, p in posts.items():
-        ages = series[pid]["age"]
         b = boosts_by_post.get(pid)
-        meta.append(PostMeta(
-            post_id=pid, platform=p["platform"], content_type=p["content_type"],
-            published_hours=_hours(p["published_at"], sim.start), last_age_hours=max(ages) if ages else 0.0,
-            boosted_at_age_hours=_hours(b["boosted_at"], p["published_at"]) if b else None,
-        ))
-    meta_by_id = {m.post_id: m for m in meta}
-    post_series = {
-        pid: {k: PostSeries.of(s["age"], s[k], pid) for k in METRICS} for pid, s in series.items()
-    }
+        histories[pid] = PostHistory.build(
+            pid, p["platform"], p["content_type"], _hours(p["published_at"], sim.start), captures[pid],
+            boosted_at_age_hours=_hours(b["boosted_at"], p["published_at"]) if b else None)
+    candidates = list(histories.values())
 
     # Conversions per post from the events (observed), and campaign delivery per campaign.
     ev = sim.events
@@ -105,45 +95,33 @@ def build_cases(sim, *, max_controls: int = 40) -> list[BoostCase]:
         c["hours"] += 1
 
     cases = []
+    cache: dict = {}
     for b in sim.boosts:
         bid, pid = str(b["id"]), str(b["original_post_id"])
         truth = sim.truth["boosts"][bid]
         p = posts[pid]
-        s = series[pid]
-        ages = np.asarray(s["age"])
-        boost_age = _hours(b["boosted_at"], p["published_at"])
-        pre = ages[ages <= boost_age + 1e-9]
         if "counterfactual" not in truth:
             continue
-        a = float(pre.max()) if pre.size else 0.0
+        boost_age = _hours(b["boosted_at"], p["published_at"])
         # Truth: cf["reach"][k] is the cumulative at age i0 + k + 1, i0 = floor(boost_age).
         i0 = int(math.floor(boost_age))
         cf_truth = truth["counterfactual"]["reach"]
-        max_age = i0 + len(cf_truth)
-        ok = ages[(ages > a) & (ages <= max_age + 1e-9)]
-        if ok.size == 0:
-            continue
-        end_age = float(ok.max())
-        truth_end = float(cf_truth[int(round(end_age)) - 1 - i0])
-        ctrl = select_controls(meta_by_id[pid], meta, boost_age_hours=a, horizon_hours=end_age - a,
-                               max_controls=max_controls)
-        controls = {k: [post_series[c][k] for c in ctrl.post_ids] for k in METRICS}
         cm = camp[str(b["campaign_id"])]
         snap = b["organic_metrics"] or {}
-        idx_end = int(np.flatnonzero(np.isclose(ages, end_age))[0])
-        total_reach = s["total_reach"][idx_end]
-        org_reach_end = float(s["reach"][idx_end])
-        inc_paid_reach = (total_reach - org_reach_end) if total_reach is not None else cm["reach"]
-        own = {k: PostSeries.of(s["age"], s[k], pid) for k in METRICS}
-        obs = BoostObservation(
-            boost_id=bid, platform=b["platform"], boost_age_hours=a, horizon_hours=end_age - a,
-            days_observed=cm["hours"] / 24.0, organic=own, spend_cents=int(cm["spend_cents"]),
-            conversions=n_conv[pid], organic_conversions=n_org[pid], value_cents=val[pid],
-            paid_impressions=cm["impressions"], incremental_paid_reach=max(inc_paid_reach, 0.0),
-            paid_engagements=cm["clicks"], paid_clicks=cm["clicks"],
+        facts = BoostFacts(
+            boost_id=bid, platform=b["platform"], boost_age_hours=boost_age, spend_cents=int(cm["spend_cents"]),
+            paid_impressions=cm["impressions"], paid_reach=cm["reach"], paid_clicks=cm["clicks"],
+            days_observed=cm["hours"] / 24.0, conversions=n_conv[pid], organic_conversions=n_org[pid],
+            value_cents=val[pid],
             baseline={k: (float(snap[k]) if snap.get("captured_at") else None) for k in METRICS},
         )
-        cases.append(BoostCase(bid, pid, b["platform"], a, end_age, obs, controls, truth, truth_end, org_reach_end))
+        inp = build_inputs(facts, histories[pid], candidates, max_end_age=i0 + len(cf_truth),
+                           max_controls=max_controls, series_cache=cache)
+        if "no_post_boost_capture" in inp.flags:
+            continue
+        truth_end = float(cf_truth[int(round(inp.end_age)) - 1 - i0])
+        cases.append(BoostCase(bid, pid, b["platform"], inp.a, inp.end_age, inp.obs, inp.controls, truth,
+                               truth_end, inp.actual_organic_reach_end))
     return cases
 
 

@@ -34,6 +34,7 @@ ROUTERS = [
     "boostloop.server.workspaces.endpoints",
     "boostloop.server.jobs.endpoints",
     "boostloop.server.notifications.endpoints",
+    "boostloop.server.effectiveness.endpoints",
 ]
 
 DESCRIPTION = """Did boosting pay off, and what to boost next.

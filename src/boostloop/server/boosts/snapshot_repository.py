@@ -90,6 +90,15 @@ def _boost_select(workspace_id: uuid.UUID) -> sa.Select:
     )
 
 
+def boosts(session: Session, workspace_id: uuid.UUID, boost_ids: Sequence[uuid.UUID] | None = None) -> list[BoostRow]:
+    """The workspace's boosts of any status (all, or ``boost_ids``)."""
+
+    q = _boost_select(workspace_id)
+    if boost_ids is not None:
+        q = q.where(BoostCampaign.id.in_(list(boost_ids)))
+    return _boost_rows(session, q)
+
+
 def active_boosts(session: Session, workspace_id: uuid.UUID) -> list[BoostRow]:
     return _boost_rows(session, _boost_select(workspace_id).where(BoostCampaign.status == BoostStatus.ACTIVE))
 

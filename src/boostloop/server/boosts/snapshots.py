@@ -30,7 +30,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -164,30 +164,17 @@ def _insert_ignoring_existing(session: Session, rows: list[dict]) -> int:
     return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
 
 
-def collect_snapshots(
-    session: Session,
-    workspace_id: uuid.UUID,
-    *,
-    now: datetime,
-    attribution: AttributionProvider | None = None,
-    batch_size: int = BATCH,
-) -> CollectionResult:
-    """Record every snapshot due at ``now`` for the workspace's boosts (see the module docstring).
-
-    ``now`` is passed in (the job's clock), so a run is reproducible. Does not commit.
-    """
-
-    if now.tzinfo is None:
-        raise ValueError("now: must be timezone-aware")
-    provider = attribution or TouchpointExposureSplit()
-    session.flush()
-    active = repo.active_boosts(session, workspace_id)
-    ended = repo.ended_boosts_without_closing_snapshot(session, workspace_id)
-    due = due_snapshots(active, ended, now)
+def _write_snapshots(
+    session: Session, workspace_id: uuid.UUID, due: Sequence[DueSnapshot], provider: AttributionProvider,
+    batch_size: int,
+) -> tuple[int, int]:
+    """Compute and insert the snapshots ``due`` that are not stored yet, ``batch_size`` at a time (a few
+    statements per batch); returns ``(created, skipped_existing)``."""
     created = skipped = 0
     created_at = datetime.now(UTC)
-    for start in range(0, len(due), max(1, batch_size)):
-        batch = due[start : start + max(1, batch_size)]
+    size = max(1, batch_size)
+    for start in range(0, len(due), size):
+        batch = due[start : start + size]
         existing = repo.existing_snapshots(session, workspace_id, [(d.boost.id, d.at) for d in batch])
         todo = [d for d in batch if (d.boost.id, d.at) not in existing]
         skipped += len(batch) - len(todo)
@@ -210,6 +197,31 @@ def collect_snapshots(
             for d in todo
         ]
         created += _insert_ignoring_existing(session, rows)
+    return created, skipped
+
+
+def collect_snapshots(
+    session: Session,
+    workspace_id: uuid.UUID,
+    *,
+    now: datetime,
+    attribution: AttributionProvider | None = None,
+    batch_size: int = BATCH,
+) -> CollectionResult:
+    """Record every snapshot due at ``now`` for the workspace's boosts (see the module docstring).
+
+    ``now`` is passed in (the job's clock), so a run is reproducible. Does not commit.
+    """
+
+    if now.tzinfo is None:
+        raise ValueError("now: must be timezone-aware")
+    provider = attribution or TouchpointExposureSplit()
+    session.flush()
+    active = repo.active_boosts(session, workspace_id)
+    ended = repo.ended_boosts_without_closing_snapshot(session, workspace_id)
+    due = due_snapshots(active, ended, now)
+    created, skipped = _write_snapshots(session, workspace_id, due, provider, batch_size)
+    created_at = datetime.now(UTC)
 
     completing = [d for d in due if d.completes]
     if completing:
@@ -235,3 +247,60 @@ def collect_snapshots(
         skipped_existing=skipped,
         completed=[d.boost.id for d in completing],
     )
+
+
+@dataclass(frozen=True)
+class BackfillResult:
+    boosts: int  # boosts looked at
+    due: int  # grid points up to min(end, now)
+    created: int
+    skipped_existing: int
+
+
+def grid_times(b: repo.BoostRow, now: datetime) -> list[datetime]:
+    """Every snapshot time of a boost up to ``now``: ``boosted_at + k * cadence`` (k >= 1) before its end,
+    then the end itself, where the end is ``ended_at`` when a person ended it (cancelled, completed early)
+    and the scheduled end otherwise. These are the times hour-by-hour collection records (the grid points
+    while it runs, the closing snapshot at its end)."""
+
+    cadence = timedelta(hours=max(1, int(b.cadence_hours)))
+    end = boost_end(b.boosted_at, b.duration_days)
+    if b.ended_at is not None and b.ended_at < end:
+        end = b.ended_at
+    out: list[datetime] = []
+    at = b.boosted_at + cadence
+    while at < end and at <= now:
+        out.append(at)
+        at += cadence
+    if end <= now and end > b.boosted_at:
+        out.append(end)
+    return out
+
+
+def backfill_snapshots(
+    session: Session,
+    workspace_id: uuid.UUID,
+    now: datetime,
+    boost_ids: Sequence[uuid.UUID] | None = None,
+    *,
+    attribution: AttributionProvider | None = None,
+    batch_size: int = BATCH,
+) -> BackfillResult:
+    """Write every missing snapshot of the workspace's boosts (any status; ``boost_ids`` to limit them)
+    from ``boosted_at`` to ``min(end, now)`` (``grid_times``): for boosts loaded after the fact (imported,
+    BACKFILLED, simulated) or whose collection did not run. The same rows as collecting at every grid
+    point (one computation, ``_write_snapshots``), ``batch_size`` snapshots per round of statements;
+    stored snapshots are kept, so running it twice adds nothing. It does not change a boost's status (the
+    next ``collect_snapshots`` completes an ACTIVE boost whose end has passed). Unlike hourly collection it
+    also fills the hours a boost spent PAUSED (figures are cumulative, so they are just as true). Does not
+    commit.
+    """
+
+    if now.tzinfo is None:
+        raise ValueError("now: must be timezone-aware")
+    provider = attribution or TouchpointExposureSplit()
+    session.flush()
+    boosts = repo.boosts(session, workspace_id, boost_ids)
+    due = [DueSnapshot(b, at, False) for b in boosts for at in grid_times(b, now)]
+    created, skipped = _write_snapshots(session, workspace_id, due, provider, batch_size)
+    return BackfillResult(boosts=len(boosts), due=len(due), created=created, skipped_existing=skipped)
