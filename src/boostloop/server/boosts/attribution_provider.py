@@ -68,6 +68,19 @@ class TouchpointExposureSplit:
             for boost_id, s in raw.items()
         }
 
+    def splits_keyed(
+        self, session: Session, workspace_id: uuid.UUID, requests: Sequence[tuple[uuid.UUID, SplitRequest]]
+    ) -> Mapping[uuid.UUID, AttributedSplit]:
+        """Like ``splits`` for ``(key, request)`` pairs in which a boost may appear several times (several
+        ``until``): the same two batched queries, keyed by ``key``."""
+        raw = snaps.conversions_by_exposure_keyed(
+            session, workspace_id, [(k, r.boost_id, r.boosted_at, r.until) for k, r in requests]
+        )
+        return {
+            key: AttributedSplit(s.organic, s.paid, s.overlap, s.value_cents, s.unattributed)
+            for key, s in raw.items()
+        }
+
 
 class PerBoostSplit:
     """Adapter for a per-boost function, e.g. the attribution service's ``boost_split``

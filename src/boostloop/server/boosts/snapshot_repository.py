@@ -151,7 +151,8 @@ class OrganicAt:
 def organic_as_of(
     session: Session, workspace_id: uuid.UUID, targets: Sequence[tuple[uuid.UUID, uuid.UUID, datetime]]
 ) -> dict[uuid.UUID, OrganicAt]:
-    """For each ``(boost, post, at)``: the post's latest organic metric captured at or before ``at``."""
+    """For each ``(boost, post, at)``: the post's latest organic metric captured at or before ``at``.
+    The first element is only a key (unique per target; any UUID, e.g. one per snapshot when back-filling)."""
 
     out: dict[uuid.UUID, OrganicAt] = {}
     m = OrganicPostMetric
@@ -193,6 +194,7 @@ def paid_totals(
     targets: Sequence[tuple[uuid.UUID, uuid.UUID, datetime, datetime]],
 ) -> dict[uuid.UUID, PaidTotals]:
     """For each ``(boost, campaign, boosted_at, at)``: the campaign's delivery in ``[boosted_at, at]``.
+    The first element is only a key (unique per target; any UUID).
 
     A reporting period counts when it ends after ``boosted_at`` and ends at or before ``at`` (complete
     periods only: the figures of a period still running are not final). When a campaign reports both
@@ -249,7 +251,18 @@ def conversions_by_exposure(
     workspace_id: uuid.UUID,
     targets: Sequence[tuple[uuid.UUID, datetime, datetime]],
 ) -> dict[uuid.UUID, EventSplit]:
-    """For each ``(boost, boosted_at, until)``: the boost's conversion events in ``[boosted_at, until]``
+    """Keyed by boost (one ``until`` per boost); see ``conversions_by_exposure_keyed``."""
+
+    return conversions_by_exposure_keyed(session, workspace_id, [(b, b, s, u) for b, s, u in targets])
+
+
+def conversions_by_exposure_keyed(
+    session: Session,
+    workspace_id: uuid.UUID,
+    targets: Sequence[tuple[uuid.UUID, uuid.UUID, datetime, datetime]],
+) -> dict[uuid.UUID, EventSplit]:
+    """For each ``(key, boost, boosted_at, until)`` (keys unique; one boost may appear with several
+    ``until``, e.g. when back-filling its snapshot history): the boost's conversion events in ``[boosted_at, until]``
     split by the converter's exposure among the boost's own touchpoint events.
 
     A conversion's person is its ``user_id_hash``, else its ``session_id_hash``. It was exposed
@@ -264,13 +277,14 @@ def conversions_by_exposure(
     person = sa.func.coalesce(e.user_id_hash, e.session_id_hash)
     organic, paid = TouchpointType.ORGANIC, TouchpointType.PAID
     for part in chunks(targets):
-        t = values_table("t", [("boost_id", sa.Uuid()), ("start", UTCDateTime()), ("until", UTCDateTime())], part)
+        t = values_table("t", [("key", sa.Uuid()), ("boost_id", sa.Uuid()), ("start", UTCDateTime()),
+                                ("until", UTCDateTime())], part)
         # The workspace filter goes through the boost: with ``e.workspace_id = :ws`` SQLite (no statistics)
         # scans the workspace's (workspace_id, occurred_at) index once per boost instead of the
         # (boost_campaign_id, occurred_at) one (measured 8 s against 0.02 s for 100 boosts).
         mine = sa.and_(BoostCampaign.id == e.boost_campaign_id, BoostCampaign.workspace_id == workspace_id)
         conversions = session.execute(
-            sa.select(t.c.boost_id, person, e.touchpoint_type, e.occurred_at, e.event_value_cents)
+            sa.select(t.c.key, person, e.touchpoint_type, e.occurred_at, e.event_value_cents)
             .join(e, sa.and_(e.boost_campaign_id == t.c.boost_id, e.occurred_at >= t.c.start,
                              e.occurred_at <= t.c.until))
             .join(BoostCampaign, mine)
@@ -283,18 +297,18 @@ def conversions_by_exposure(
         # without it every (boost, person) of the simulator's default world came back, 9 s of row
         # decoding for 60 boosts; joining per conversion or a correlated EXISTS was slower still).
         converters = sorted({r[1] for r in conversions if r[1] is not None})
-        # (boost, person) -> (first organic touch, first paid touch), one row per pair
+        # (key, person) -> (first organic touch, first paid touch), one row per pair
         first: dict[tuple[uuid.UUID, str], tuple[datetime | None, datetime | None]] = {}
         first_organic = sa.func.min(sa.case((e.touchpoint_type == organic, e.occurred_at), else_=sa.null()))
         first_paid = sa.func.min(sa.case((e.touchpoint_type == paid, e.occurred_at), else_=sa.null()))
         for people in chunks(converters, PERSONS_CHUNK):
             for r in session.execute(
-                sa.select(t.c.boost_id, person, sa.type_coerce(first_organic, UTCDateTime()),
+                sa.select(t.c.key, person, sa.type_coerce(first_organic, UTCDateTime()),
                           sa.type_coerce(first_paid, UTCDateTime()))
                 .join(e, sa.and_(e.boost_campaign_id == t.c.boost_id, e.occurred_at <= t.c.until))
                 .join(BoostCampaign, mine)
                 .where(person.in_(people), e.touchpoint_type.in_([organic, paid]))
-                .group_by(t.c.boost_id, person)
+                .group_by(t.c.key, person)
             ):
                 first[(r[0], r[1])] = (r[2], r[3])
         counts: dict[uuid.UUID, list[int]] = {}

@@ -164,6 +164,34 @@ def _insert_ignoring_existing(session: Session, rows: list[dict]) -> int:
     return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
 
 
+def _splits(
+    session: Session, workspace_id: uuid.UUID, provider: AttributionProvider, keys: Sequence[uuid.UUID],
+    todo: Sequence[DueSnapshot],
+) -> dict[uuid.UUID, AttributedSplit]:
+    """The attributed split of each due snapshot, by its key. A provider with ``splits_keyed`` answers the
+    whole batch at once; any other (``splits`` answers one time per boost) is asked once per round in
+    which each boost appears at most once."""
+
+    requests = [(k, SplitRequest(d.boost.id, d.boost.boosted_at, d.at)) for k, d in zip(keys, todo)]
+    keyed = getattr(provider, "splits_keyed", None)
+    if keyed is not None:
+        return dict(keyed(session, workspace_id, requests))
+    out: dict[uuid.UUID, AttributedSplit] = {}
+    pending = requests
+    while pending:
+        seen: set[uuid.UUID] = set()
+        now_round, later = [], []
+        for k, r in pending:
+            (later if r.boost_id in seen else now_round).append((k, r))
+            seen.add(r.boost_id)
+        got = provider.splits(session, workspace_id, [r for _, r in now_round])
+        for k, r in now_round:
+            if r.boost_id in got:
+                out[k] = got[r.boost_id]
+        pending = later
+    return out
+
+
 def _write_snapshots(
     session: Session, workspace_id: uuid.UUID, due: Sequence[DueSnapshot], provider: AttributionProvider,
     batch_size: int,
@@ -180,21 +208,20 @@ def _write_snapshots(
         skipped += len(batch) - len(todo)
         if not todo:
             continue
+        # One key per snapshot: a batch may hold several times of one boost (back-fill).
+        keys = [uuid.UUID(int=i + 1) for i in range(len(todo))]
         organic = repo.organic_as_of(
-            session, workspace_id, [(d.boost.id, d.boost.post_id, d.at) for d in todo if d.boost.post_id]
+            session, workspace_id, [(k, d.boost.post_id, d.at) for k, d in zip(keys, todo) if d.boost.post_id]
         )
         paid = repo.paid_totals(
             session,
             workspace_id,
-            [(d.boost.id, d.boost.campaign_id, d.boost.boosted_at, d.at) for d in todo if d.boost.campaign_id],
+            [(k, d.boost.campaign_id, d.boost.boosted_at, d.at) for k, d in zip(keys, todo) if d.boost.campaign_id],
         )
-        splits = provider.splits(
-            session, workspace_id, [SplitRequest(d.boost.id, d.boost.boosted_at, d.at) for d in todo]
-        )
+        splits = _splits(session, workspace_id, provider, keys, todo)
         rows = [
-            _row(d, organic.get(d.boost.id), paid.get(d.boost.id), splits.get(d.boost.id) or AttributedSplit(),
-                 workspace_id, created_at)
-            for d in todo
+            _row(d, organic.get(k), paid.get(k), splits.get(k) or AttributedSplit(), workspace_id, created_at)
+            for k, d in zip(keys, todo)
         ]
         created += _insert_ignoring_existing(session, rows)
     return created, skipped
