@@ -68,8 +68,11 @@ class LinearBaseline:
     def fit(self, rows: Sequence[Mapping], Y: np.ndarray) -> LinearBaseline:
         self.enc_ = FeatureEncoder().fit(rows)
         X = self._raw(rows)
-        self.medians_ = np.nanmedian(np.where(np.isfinite(X), X, np.nan), axis=0) if len(rows) else np.zeros(X.shape[1])
-        self.medians_ = np.where(np.isfinite(self.medians_), self.medians_, 0.0)
+        med = np.zeros(X.shape[1])
+        for j in range(X.shape[1]):
+            col = X[:, j][np.isfinite(X[:, j])]
+            med[j] = float(np.median(col)) if col.size else 0.0
+        self.medians_ = med
         self.lr_ = LinearRegression().fit(self._design(rows), _to_model_scale(np.asarray(Y, dtype=float)))
         return self
 

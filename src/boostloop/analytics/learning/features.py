@@ -409,3 +409,9 @@ def build_training_rows(
             )
         )
     return TrainingSet(rows=tuple(rows))
+
+
+def model_inputs(rows: Sequence[TrainingRow]) -> tuple[list[dict], list[list[float]]]:
+    """(feature dicts, target rows in ``TARGETS`` order) of the training-ready rows, in time order."""
+    ready = [r for r in rows if r.is_training_ready]
+    return [r.features for r in ready], [[float(r.labels[t]) for t in TARGETS] for r in ready]
