@@ -1,0 +1,1 @@
+"""Touchpoint events and attribution of conversions to organic, paid and overlap."""
