@@ -87,10 +87,11 @@ def test_history_uses_only_boosts_finished_before_the_start():
 
 
 def test_engagement_vs_account_median_excludes_the_post_and_later_posts():
-    hist = AccountHistory(posts={"acc": [("p1", T0 - timedelta(days=2), 0.05), ("p2", T0 - timedelta(days=1), 0.2),
-                                         ("me", T0 - timedelta(days=1), 0.9), ("later", T0 + timedelta(days=9), 0.9)]})
+    hist = AccountHistory(posts={"acc": [("p1", T0 - timedelta(days=2), 100.0), ("p2", T0 - timedelta(days=1), 500.0),
+                                         ("me", T0 - timedelta(days=1), 9e9), ("later", T0 + timedelta(days=9), 9e9)]})
     row = build_training_rows([_record()], "UTC", history=hist, post_keys={"b1": "me"}).rows[0]
-    assert row.features["engagement_vs_account_median"] == pytest.approx(0.1 / 0.125)
+    # 300 engagements at the boost (30 h x 10) against the median of 100 and 500
+    assert row.features["engagement_vs_account_median"] == pytest.approx(300 / 300)
 
 
 def test_unfinished_boost_has_no_labels_and_is_not_ready():

@@ -16,9 +16,11 @@ Features (``FEATURE_NAMES``; units in brackets)
     history   ``account_past_roi`` = mean ROI of the same account's boosts that *ended at or before* this
               boost started (no leakage: a boost still running or finished later is never used), ``None``
               when there is none; ``account_past_boosts`` = how many such boosts;
-              ``engagement_vs_account_median`` = the post's organic engagement rate at the boost
-              (engagements / impressions) divided by the median engagement rate of the account's other posts
-              published before the boost
+              ``engagement_vs_account_median`` = the post's organic engagements at the boost divided by
+              the median lifetime engagements of the account's other posts published before the boost
+              (counts, not rates: a post's quality shows in how many people engage, while the rate per
+              impression is mostly the platform's; organic engagement saturates within a few half-lives of
+              5-14 h, so earlier posts' lifetime totals are close to final)
     context   ``platform`` (category), ``month``
 
 Labels (``LABEL_NAMES``)
@@ -240,8 +242,8 @@ def organic_state(series: Sequence[OrganicPoint], at: datetime, published_at: da
 class AccountHistory:
     """What was known about each account at a point in time: finished boosts' ROI and posts' engagement.
 
-    ``boosts``: account -> [(ended_at, roi)]; ``posts``: account -> [(post_key, published_at, engagement
-    rate)]. Look-ups take the time and only see what ended / was published before it.
+    ``boosts``: account -> [(ended_at, roi)]; ``posts``: account -> [(post_key, published_at, lifetime
+    organic engagements)]. Look-ups take the time and only see what ended / was published before it.
     """
 
     boosts: Mapping[str, Sequence[tuple[datetime, float]]] = field(default_factory=dict)
@@ -251,7 +253,7 @@ class AccountHistory:
         vals = [r for (ended, r) in self.boosts.get(account_id, ()) if ended <= before and r is not None]
         return (statistics.fmean(vals) if vals else None), len(vals)
 
-    def median_engagement_rate(self, account_id: str, before: datetime, exclude: str | None) -> float | None:
+    def median_engagements(self, account_id: str, before: datetime, exclude: str | None) -> float | None:
         vals = [er for (key, pub, er) in self.posts.get(account_id, ()) if pub < before and key != exclude]
         return statistics.median(vals) if vals else None
 
@@ -277,8 +279,8 @@ def boost_features(record: BoostRecord, history: AccountHistory, timezone: str, 
     eng_rate = None
     if org["impressions"]:
         eng_rate = org["engagements"] / org["impressions"]
-    median_rate = history.median_engagement_rate(record.account_id, record.boosted_at, post_key)
-    vs_median = eng_rate / median_rate if (eng_rate is not None and median_rate) else None
+    median_eng = history.median_engagements(record.account_id, record.boosted_at, post_key)
+    vs_median = org["engagements"] / median_eng if (org["engagements"] is not None and median_eng) else None
     past_roi, past_n = history.past_roi(record.account_id, record.boosted_at)
     t = record.targeting or {}
     age_span = None

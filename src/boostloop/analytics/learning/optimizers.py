@@ -73,10 +73,15 @@ class TimingSuggestion:
     best_roi: float
 
 
-def suggest_timing(model: BoostOutcomeModel, params: Mapping) -> TimingSuggestion:
+def suggest_timing(
+    model: BoostOutcomeModel, params: Mapping, reference_rows: Sequence[Mapping] | None = None
+) -> TimingSuggestion:
+    """Best start (weekday, hour) for ``params``; with ``reference_rows`` the grid is the mean prediction
+    over them (a partial dependence: the workspace's timing effect, less noisy than one post's)."""
     base = dict(params)
-    rows = [dict(base, weekday=d, hour=h) for d in range(7) for h in range(24)]
-    roi = model.predict(rows)[:, TARGETS.index("roi")].reshape(7, 24)
+    refs = [dict(r) for r in reference_rows] if reference_rows else [base]
+    rows = [dict(r, weekday=d, hour=h) for r in refs for d in range(7) for h in range(24)]
+    roi = model.predict(rows)[:, TARGETS.index("roi")].reshape(len(refs), 7, 24).mean(axis=0)
     d, h = np.unravel_index(int(np.argmax(roi)), roi.shape)
     profile = roi.mean(axis=0)
     # stable order: best first, earlier hour first on ties
@@ -194,11 +199,14 @@ def suggest_budget(
     min_cents: int = 1_000,
     max_cents: int = 200_000,
     points: int = 25,
+    reference_rows: Sequence[Mapping] | None = None,
 ) -> BudgetSuggestion:
-    """The budget where the fitted curve's marginal return falls to ``target_marginal_roas``."""
+    """The budget where the fitted curve's marginal return falls to ``target_marginal_roas``; with
+    ``reference_rows`` the predicted ROI at each budget is averaged over them (average conditions)."""
     grid = np.unique(np.round(np.geomspace(max(1, min_cents), max(min_cents + 1, max_cents), points)).astype(int))
-    rows = [dict(params, budget_cents=int(b)) for b in grid]
-    roi = model.predict(rows)[:, TARGETS.index("roi")]
+    refs = [dict(r) for r in reference_rows] if reference_rows else [dict(params)]
+    rows = [dict(r, budget_cents=int(b)) for b in grid for r in refs]
+    roi = model.predict(rows)[:, TARGETS.index("roi")].reshape(len(grid), len(refs)).mean(axis=1)
     value = (1.0 + roi) * grid
     v_max, k = fit_response_curve(grid, value)
     t = max(float(target_marginal_roas), 1e-9)
