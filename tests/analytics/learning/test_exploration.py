@@ -27,6 +27,7 @@ def _mabwiser(seed):
     return (lambda: m.predict()), (lambda a, r: m.partial_fit([a], [r]))
 
 
+@pytest.mark.slow
 def test_regret_matches_mabwiser_thompson_sampling_on_the_same_arms():
     ours = bernoulli_regret(_ours, ARMS, horizon=120, runs=6, seed=3)
     ref = bernoulli_regret(_mabwiser, ARMS, horizon=120, runs=6, seed=3)

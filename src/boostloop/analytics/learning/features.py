@@ -32,6 +32,7 @@ Labels (``LABEL_NAMES``)
     ``reach_lift``      incremental reach / organic reach of the post at the boost's end [fraction]
     ``engagement_lift`` engagements gained in the boost window / the engagements the post would have gained
                         without the boost, minus 1 [fraction]; ``None`` when no counterfactual is known
+    ``spend_cents``, ``value_cents``  what was spent and the conversion value [cents] (kept for sums)
     ``success``         written rule: ROI > 0 (the boost's value covered its spend) **and** incremental reach
                         > 0 (it reached people the post would not have). 1 / 0.
 
@@ -84,7 +85,9 @@ NUMERIC_FEATURES = (
 )
 FEATURE_NAMES = CATEGORICAL_FEATURES + NUMERIC_FEATURES
 TARGETS = ("reach", "conversions", "roi")
-LABEL_NAMES = TARGETS + ("conversion_rate", "cost_per_result", "reach_lift", "engagement_lift", "success")
+LABEL_NAMES = TARGETS + (
+    "conversion_rate", "cost_per_result", "reach_lift", "engagement_lift", "success", "spend_cents", "value_cents"
+)
 # Fields whose absence lowers completeness (the optional ones; the targets are required separately).
 TRACKED_FIELDS = (
     "content_type",
@@ -337,6 +340,8 @@ def boost_labels(outcome: BoostOutcome | None) -> dict:
         "reach_lift": _finite(reach_lift),
         "engagement_lift": _finite(eng_lift),
         "success": success,
+        "spend_cents": int(o.spend_cents),
+        "value_cents": int(o.conversion_value_cents),
     }
 
 

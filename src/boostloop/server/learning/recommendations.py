@@ -46,6 +46,7 @@ from boostloop.analytics.learning.optimizers import (
     OutcomeForecast,
     optimize_targeting,
     predict_boost_outcome,
+    response_curve,
     suggest_budget,
     suggest_timing,
     targeting_features,
@@ -142,6 +143,11 @@ def generate_recommendations(
         v = [f["organic_velocity"] for f in feats_hist if f.get("platform") == p and f.get("organic_velocity")]
         if v:
             velocity_by_platform[str(p)] = statistics.median(v)
+    curves, platform_refs = {}, {}
+    for p in {f.get("platform") for f in feats_hist}:
+        labs = [row.labels for row, _ in trained if row.features.get("platform") == p]
+        curves[p] = response_curve([lab.get("spend_cents") or 0 for lab in labs], [lab.get("value_cents") or 0 for lab in labs])
+        platform_refs[p] = [f for f in feats_hist if f.get("platform") == p][-50:]
     seg_history = [
         (str(row.features.get("segment")), float(row.labels.get("success") or 0)) for row, _ in trained
         if row.features.get("segment") and row.labels.get("success") is not None
@@ -189,7 +195,9 @@ def generate_recommendations(
         when = _next_local_hour(now, hour, tz)
         plan = dict(plan, hour=hour, weekday=when.astimezone(tz).weekday(),
                     post_age_hours=(when - post.published_at).total_seconds() / 3600.0)
-        b = suggest_budget(model, plan, ws.target_marginal_roas, min_cents=budget_lo, max_cents=budget_hi)
+        b = suggest_budget(model, plan, ws.target_marginal_roas, min_cents=budget_lo, max_cents=budget_hi,
+                           curve=curves.get(plan.get("platform")),
+                           reference_rows=platform_refs.get(plan.get("platform")) if curves.get(plan.get("platform")) else None)
         # A budget at the top of the grid means the curve never saturated within the budgets tried (always
         # so in the shrinkage regime, where ROI does not depend on budget): keep the workspace's usual budget.
         budget = default_budget if b.extrapolated else b.budget_cents
@@ -288,7 +296,9 @@ def generate_recommendations(
                     f"{t.current.roi[0]:.2f} for the current '{f.get('segment')}' on this boost.",
                     {"boost_id": str(boost.id), "by_segment": t.by_segment}, expires,
                 ))
-        b = suggest_budget(model, f, ws.target_marginal_roas, min_cents=budget_lo, max_cents=budget_hi)
+        b = suggest_budget(model, f, ws.target_marginal_roas, min_cents=budget_lo, max_cents=budget_hi,
+                           curve=curves.get(f.get("platform")),
+                           reference_rows=platform_refs.get(f.get("platform")) if curves.get(f.get("platform")) else None)
         if not b.extrapolated and b.budget_cents >= BUDGET_INCREASE_RATIO * boost.initial_budget_cents:
             fc = b.forecast
             drafts.append(_Draft(
