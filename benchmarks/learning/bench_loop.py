@@ -35,6 +35,7 @@ from common import big_world, expected_boost_value_cents, make_sim, model_xy, tr
 
 from boostloop.analytics.learning.exploration import sampler_from_history, should_explore  # noqa: E402
 from boostloop.analytics.learning.optimizers import (  # noqa: E402
+    LevelModel,
     optimize_targeting,
     response_curve,
     suggest_budget,
@@ -44,6 +45,7 @@ from boostloop.analytics.learning.optimizers import (  # noqa: E402
 from boostloop.analytics.learning.outcome_model import BoostOutcomeModel  # noqa: E402
 
 DAYS = 84
+USE_LEVEL = "--no-level" not in sys.argv
 BUDGETS = np.unique(np.round(np.geomspace(5_000, 600_000, 40) / 500) * 500).astype(int)
 
 
@@ -66,6 +68,7 @@ def run(seed: int) -> dict:
     profit = {"random": [], "oracle": [], "ours": []}
     model = None
     t_model = 0.0
+    parts = {"hour": 0.0, "segment": 0.0, "budget": 0.0, "explored_days": 0}
     for day in range(DAYS):
         weekday = (start_weekday + day) % 7
         platform = plats[int(rng.integers(len(plats)))]
@@ -85,9 +88,15 @@ def run(seed: int) -> dict:
         with threadpool_limits(1, "openmp"):
             if day % 7 == 0:
                 model = BoostOutcomeModel().fit(X, np.array(Y))
+                curves = {}
+                for p in plats:
+                    pl = [lab for x, lab in zip(X, labels) if x["platform"] == p]
+                    curves[p] = response_curve([lab["spend_cents"] for lab in pl], [lab["value_cents"] for lab in pl])
+                level = LevelModel().fit(X, [lab["spend_cents"] for lab in labels], [lab["value_cents"] for lab in labels],
+                                         {p: c.k_cents for p, c in curves.items() if c}) if USE_LEVEL else None
             same = [x for x in X if x["platform"] == platform and x.get("content_type") == ctype] or [x for x in X if x["platform"] == platform]
             template = dict(same[int(rng.integers(len(same)))], weekday=weekday)
-            timing = suggest_timing(model, template, reference_rows=X[-100:])
+            timing = suggest_timing(model, template, reference_rows=X[-40:])
             hour = timing.best_hours[0]
             template = dict(template, hour=hour)
             if should_explore(seed, day):
@@ -96,14 +105,22 @@ def run(seed: int) -> dict:
             else:
                 seg = optimize_targeting(model, template, seg_targeting).segment
             plan = targeting_features(template, dict(seg_targeting[seg], segment=seg))
-            plat_labels = [lab for x, lab in zip(X, labels) if x["platform"] == platform]
-            curve = response_curve([lab["spend_cents"] for lab in plat_labels], [lab["value_cents"] for lab in plat_labels])
+            curve = curves[platform]
             refs = [x for x in X if x["platform"] == platform][-60:]
-            bs = suggest_budget(model, plan, 1.0, min_cents=5_000, max_cents=600_000, reference_rows=refs, curve=curve)
+            bs = suggest_budget(model, plan, 1.0, min_cents=5_000, max_cents=600_000, reference_rows=refs, curve=curve,
+                                level_model=level)
         t_model += time.perf_counter() - t0
         budget = bs.budget_cents
         p_ours = ev(hour, seg, budget)
         profit["ours"].append(p_ours)
+        # where the regret comes from (each part with the other two choices held at ours)
+        h_star = max(range(24), key=lambda h: ev(h, seg, budget))
+        s_star = max(seg_names, key=lambda s: max(ev(hour, s, b) for b in BUDGETS))
+        b_star = max(BUDGETS, key=lambda b: ev(hour, seg, b))
+        parts["hour"] += ev(h_star, seg, budget) - p_ours
+        parts["segment"] += max(ev(hour, s_star, b) for b in BUDGETS) - max(ev(hour, seg, b) for b in BUDGETS)
+        parts["budget"] += ev(hour, seg, b_star) - p_ours
+        parts["explored_days"] += int(should_explore(seed, day))
         # the realised boost joins the training data
         exp_value = p_ours + budget
         conv = int(rng.poisson(max(0.0, exp_value) / mean_value))
@@ -119,7 +136,7 @@ def run(seed: int) -> dict:
     regret = {k: (cum["oracle"] - cum[k]).round(0).tolist() for k in ("random", "ours")}
     return {"seed": seed, "days": DAYS, "cumulative_profit_cents": {k: float(v[-1]) for k, v in cum.items()},
             "gap_closed": float(gap), "regret_by_week": {k: [v[d] for d in range(6, DAYS, 7)] for k, v in regret.items()},
-            "model_seconds": round(t_model, 1)}
+            "model_seconds": round(t_model, 1), "regret_parts_cents": parts}
 
 
 def main() -> None:

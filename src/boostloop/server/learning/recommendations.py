@@ -44,6 +44,7 @@ from boostloop.analytics.learning.exploration import sampler_from_history, shoul
 from boostloop.analytics.learning.features import BoostRecord, OrganicPoint, boost_features
 from boostloop.analytics.learning.optimizers import (
     OutcomeForecast,
+    LevelModel,
     optimize_targeting,
     predict_boost_outcome,
     response_curve,
@@ -148,6 +149,11 @@ def generate_recommendations(
         labs = [row.labels for row, _ in trained if row.features.get("platform") == p]
         curves[p] = response_curve([lab.get("spend_cents") or 0 for lab in labs], [lab.get("value_cents") or 0 for lab in labs])
         platform_refs[p] = [f for f in feats_hist if f.get("platform") == p][-50:]
+    k_by_platform = {p: c.k_cents for p, c in curves.items() if c is not None}
+    level = LevelModel().fit(
+        feats_hist, [row.labels.get("spend_cents") or 0 for row, _ in trained],
+        [row.labels.get("value_cents") or 0 for row, _ in trained], k_by_platform,
+    ) if k_by_platform else None
     seg_history = [
         (str(row.features.get("segment")), float(row.labels.get("success") or 0)) for row, _ in trained
         if row.features.get("segment") and row.labels.get("success") is not None
@@ -197,7 +203,8 @@ def generate_recommendations(
                     post_age_hours=(when - post.published_at).total_seconds() / 3600.0)
         b = suggest_budget(model, plan, ws.target_marginal_roas, min_cents=budget_lo, max_cents=budget_hi,
                            curve=curves.get(plan.get("platform")),
-                           reference_rows=platform_refs.get(plan.get("platform")) if curves.get(plan.get("platform")) else None)
+                           reference_rows=platform_refs.get(plan.get("platform")) if curves.get(plan.get("platform")) else None,
+                           level_model=level)
         # A budget at the top of the grid means the curve never saturated within the budgets tried (always
         # so in the shrinkage regime, where ROI does not depend on budget): keep the workspace's usual budget.
         budget = default_budget if b.extrapolated else b.budget_cents
@@ -298,7 +305,8 @@ def generate_recommendations(
                 ))
         b = suggest_budget(model, f, ws.target_marginal_roas, min_cents=budget_lo, max_cents=budget_hi,
                            curve=curves.get(f.get("platform")),
-                           reference_rows=platform_refs.get(f.get("platform")) if curves.get(f.get("platform")) else None)
+                           reference_rows=platform_refs.get(f.get("platform")) if curves.get(f.get("platform")) else None,
+                           level_model=level)
         if not b.extrapolated and b.budget_cents >= BUDGET_INCREASE_RATIO * boost.initial_budget_cents:
             fc = b.forecast
             drafts.append(_Draft(
