@@ -35,7 +35,6 @@ from common import big_world, expected_boost_value_cents, make_sim, model_xy, tr
 
 from boostloop.analytics.learning.exploration import sampler_from_history, should_explore  # noqa: E402
 from boostloop.analytics.learning.optimizers import (  # noqa: E402
-    LevelModel,
     optimize_targeting,
     response_curve,
     suggest_budget,
@@ -45,7 +44,6 @@ from boostloop.analytics.learning.optimizers import (  # noqa: E402
 from boostloop.analytics.learning.outcome_model import BoostOutcomeModel  # noqa: E402
 
 DAYS = 84
-USE_LEVEL = "--no-level" not in sys.argv
 BUDGETS = np.unique(np.round(np.geomspace(5_000, 600_000, 40) / 500) * 500).astype(int)
 
 
@@ -92,8 +90,7 @@ def run(seed: int) -> dict:
                 for p in plats:
                     pl = [lab for x, lab in zip(X, labels) if x["platform"] == p]
                     curves[p] = response_curve([lab["spend_cents"] for lab in pl], [lab["value_cents"] for lab in pl])
-                level = LevelModel().fit(X, [lab["spend_cents"] for lab in labels], [lab["value_cents"] for lab in labels],
-                                         {p: c.k_cents for p, c in curves.items() if c}) if USE_LEVEL else None
+
             same = [x for x in X if x["platform"] == platform and x.get("content_type") == ctype] or [x for x in X if x["platform"] == platform]
             template = dict(same[int(rng.integers(len(same)))], weekday=weekday)
             timing = suggest_timing(model, template, reference_rows=X[-40:])
@@ -107,8 +104,7 @@ def run(seed: int) -> dict:
             plan = targeting_features(template, dict(seg_targeting[seg], segment=seg))
             curve = curves[platform]
             refs = [x for x in X if x["platform"] == platform][-60:]
-            bs = suggest_budget(model, plan, 1.0, min_cents=5_000, max_cents=600_000, reference_rows=refs, curve=curve,
-                                level_model=level)
+            bs = suggest_budget(model, plan, 1.0, min_cents=5_000, max_cents=600_000, reference_rows=refs, curve=curve)
         t_model += time.perf_counter() - t0
         budget = bs.budget_cents
         p_ours = ev(hour, seg, budget)

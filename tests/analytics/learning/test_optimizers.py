@@ -71,22 +71,3 @@ def test_timing_and_targeting_find_the_planted_effects(fitted):
     assert f.roi[1] <= f.roi[0] <= f.roi[2] and f.level == pytest.approx(0.9)
     vpc = value_per_conversion(labels)
     assert vpc == pytest.approx(5_000)  # every synthetic conversion is worth 5,000 cents
-
-
-def test_level_model_recovers_multiplicative_effects_and_the_budget_follows():
-    from boostloop.analytics.learning.optimizers import LevelModel
-
-    rng = np.random.default_rng(4)
-    seg_eff = {"A": 2.0, "B": 1.0}
-    rows, spend, value = [], [], []
-    for _ in range(300):
-        seg, hour = str(rng.choice(["A", "B"])), int(rng.integers(24))
-        level = 100_000 * seg_eff[seg] * (1.5 if hour >= 18 else 1.0)
-        b = float(rng.uniform(5_000, 200_000))
-        rows.append({"platform": "FACEBOOK", "segment": seg, "content_type": "IMAGE", "hour": hour, "weekday": 1})
-        spend.append(b)
-        value.append(level * (1 - math.exp(-b / 50_000)) * float(rng.lognormal(0, 0.1)))
-    lm = LevelModel().fit(rows, spend, value, {"FACEBOOK": 50_000})
-    a_eve, b_day = lm.predict([dict(rows[0], segment="A", hour=19), dict(rows[0], segment="B", hour=9)])
-    assert a_eve == pytest.approx(300_000, rel=0.08) and b_day == pytest.approx(100_000, rel=0.08)
-    assert LevelModel().fit(rows[:10], spend[:10], value[:10], {"FACEBOOK": 50_000}).predict(rows[:1]) is None

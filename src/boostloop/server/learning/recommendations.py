@@ -44,7 +44,6 @@ from boostloop.analytics.learning.exploration import sampler_from_history, shoul
 from boostloop.analytics.learning.features import BoostRecord, OrganicPoint, boost_features
 from boostloop.analytics.learning.optimizers import (
     OutcomeForecast,
-    LevelModel,
     optimize_targeting,
     predict_boost_outcome,
     response_curve,
@@ -57,7 +56,7 @@ from boostloop.errors import Conflict, InvalidInput, NotFound
 from boostloop.server.db.models import RECOMMENDER, BoostRecommendation
 from boostloop.server.learning import repository as repo
 from boostloop.server.learning.training import current_model
-from boostloop.server.learning.training_data import boost_records
+from boostloop.server.learning.training_data import light_context, record_of
 
 TRENDING_MAX_AGE_H = 48
 TRENDING_VELOCITY_RATIO = 2.0
@@ -66,6 +65,7 @@ CANDIDATE_WINDOW_H = 72
 MIN_ROI_GAIN = 0.1
 BUDGET_INCREASE_RATIO = 1.25
 MAX_CANDIDATES = 40  # model work is done for the 40 strongest candidates only (recommendations < 10 s)
+MAX_ACTIVE = 20  # and for the 20 running boosts with the largest budgets (where a change matters most)
 EXPIRY = {RecommendationType.BOOST_TRENDING: timedelta(hours=24)}
 DEFAULT_EXPIRY = timedelta(hours=72)
 
@@ -124,16 +124,16 @@ def generate_recommendations(
     model, record = current_model(session, workspace_id, now)
     validity = float((record.validation or {}).get("validity", 0.5))
     tz = ZoneInfo(ws.timezone)
-    records, history, _keys = boost_records(session, workspace_id, now)
+    boosts, all_posts, history = light_context(session, workspace_id)
     trained = [(row, at) for row, at in repo.training_rows(session, workspace_id, ready_only=True)]
     feats_hist = [row.features for row, _ in trained]
     # Audience candidates: the targeting last used for each segment.
     segments: dict[str, dict] = {}
-    for r in records:
-        if r.targeting and r.targeting.get("segment"):
-            segments[str(r.targeting["segment"])] = dict(r.targeting)
-    budgets = [r.budget_cents for r in records] or [50_000]
-    durations = [r.duration_days for r in records] or [7]
+    for b in boosts:
+        if b.targeting_criteria and b.targeting_criteria.get("segment"):
+            segments[str(b.targeting_criteria["segment"])] = dict(b.targeting_criteria)
+    budgets = [int(b.initial_budget_cents) for b in boosts] or [50_000]
+    durations = [int(b.duration_days) for b in boosts] or [7]
     default_budget = int(statistics.median(budgets))
     default_duration = int(statistics.median(durations))
     budget_lo, budget_hi = max(500, min(budgets) // 2), max(budgets) * 3 // 2 + 500
@@ -149,11 +149,6 @@ def generate_recommendations(
         labs = [row.labels for row, _ in trained if row.features.get("platform") == p]
         curves[p] = response_curve([lab.get("spend_cents") or 0 for lab in labs], [lab.get("value_cents") or 0 for lab in labs])
         platform_refs[p] = [f for f in feats_hist if f.get("platform") == p][-50:]
-    k_by_platform = {p: c.k_cents for p, c in curves.items() if c is not None}
-    level = LevelModel().fit(
-        feats_hist, [row.labels.get("spend_cents") or 0 for row, _ in trained],
-        [row.labels.get("value_cents") or 0 for row, _ in trained], k_by_platform,
-    ) if k_by_platform else None
     seg_history = [
         (str(row.features.get("segment")), float(row.labels.get("success") or 0)) for row, _ in trained
         if row.features.get("segment") and row.labels.get("success") is not None
@@ -203,8 +198,7 @@ def generate_recommendations(
                     post_age_hours=(when - post.published_at).total_seconds() / 3600.0)
         b = suggest_budget(model, plan, ws.target_marginal_roas, min_cents=budget_lo, max_cents=budget_hi,
                            curve=curves.get(plan.get("platform")),
-                           reference_rows=platform_refs.get(plan.get("platform")) if curves.get(plan.get("platform")) else None,
-                           level_model=level)
+                           reference_rows=platform_refs.get(plan.get("platform")) if curves.get(plan.get("platform")) else None)
         # A budget at the top of the grid means the curve never saturated within the budgets tried (always
         # so in the shrinkage regime, where ROI does not depend on budget): keep the workspace's usual budget.
         budget = default_budget if b.extrapolated else b.budget_cents
@@ -283,12 +277,13 @@ def generate_recommendations(
             ))
 
     # ---- running boosts: audience and budget ------------------------------------------------------
-    by_id = {r.boost_id: r for r in records}
-    for boost in repo.active_boosts(session, workspace_id, now):
-        r = by_id.get(str(boost.id))
-        if r is None:
+    active = sorted(repo.active_boosts(session, workspace_id, now), key=lambda b: -b.initial_budget_cents)[:MAX_ACTIVE]
+    active_series = repo.organic_series(session, workspace_id, {b.original_post_id for b in active if b.original_post_id})
+    for boost in active:
+        post = all_posts.get(boost.original_post_id)
+        if post is None:
             continue
-        f = boost_features(r, history, ws.timezone)
+        f = boost_features(record_of(boost, post, active_series.get(post.id, [])), history, ws.timezone, str(post.id))
         end = boost.boosted_at + timedelta(days=boost.duration_days)
         expires = min(now + DEFAULT_EXPIRY, end) if end > now else now + timedelta(hours=1)
         if len(segments) > 1:
@@ -305,8 +300,7 @@ def generate_recommendations(
                 ))
         b = suggest_budget(model, f, ws.target_marginal_roas, min_cents=budget_lo, max_cents=budget_hi,
                            curve=curves.get(f.get("platform")),
-                           reference_rows=platform_refs.get(f.get("platform")) if curves.get(f.get("platform")) else None,
-                           level_model=level)
+                           reference_rows=platform_refs.get(f.get("platform")) if curves.get(f.get("platform")) else None)
         if not b.extrapolated and b.budget_cents >= BUDGET_INCREASE_RATIO * boost.initial_budget_cents:
             fc = b.forecast
             drafts.append(_Draft(

@@ -104,6 +104,31 @@ def boost_records(session: Session, workspace_id: uuid.UUID, now: datetime) -> t
     return records, history, keys
 
 
+def light_context(session: Session, workspace_id: uuid.UUID) -> tuple[list[BoostCampaign], dict, AccountHistory]:
+    """What recommendations need without re-reading every boost's outcome: the boosts, their posts, and the
+    account history taken from the stored training rows (ROI of finished boosts) and posts' engagements."""
+    boosts = repo.boosts(session, workspace_id)
+    by_id = {b.id: b for b in boosts}
+    all_posts = repo.posts_by_id(session, workspace_id)
+    past: dict[str, list] = defaultdict(list)
+    for row, _ in repo.training_rows(session, workspace_id):
+        b = by_id.get(row.boost_campaign_id)
+        post = all_posts.get(b.original_post_id) if b is not None else None
+        if post is not None and b.ended_at is not None and row.labels.get("roi") is not None:
+            past[str(post.account_id)].append((b.ended_at, float(row.labels["roi"])))
+    by_account: dict[str, list] = defaultdict(list)
+    for pid, eng in repo.latest_engagements(session, workspace_id).items():
+        p = all_posts.get(pid)
+        if p is not None:
+            by_account[str(p.account_id)].append((str(pid), p.published_at, eng))
+    return boosts, all_posts, AccountHistory(boosts=dict(past), posts=dict(by_account))
+
+
+def record_of(b: BoostCampaign, post: SocialPost, series: list) -> BoostRecord:
+    """A running boost as a record (no outcome), for its features."""
+    return _record(b, post, series, None, None)
+
+
 def _record(b: BoostCampaign, post: SocialPost, s: list, outcome: BoostOutcome | None, ended_at) -> BoostRecord:  # noqa: ANN001
     return BoostRecord(
         boost_id=str(b.id),
