@@ -125,7 +125,6 @@ def test_closing_the_loop_sets_realised_outcome_and_calibration(engine, loaded):
 
 
 def test_apply_creates_the_boost_through_the_boosts_service(engine, request):
-    pytest.importorskip("boostloop.server.boosts.service", reason="boosts service lands on feat/boosts")
     ws_id, sim = request.getfixturevalue("loaded")
     now = _now(sim)
     with session_scope(engine) as s:
@@ -133,8 +132,11 @@ def test_apply_creates_the_boost_through_the_boosts_service(engine, request):
         service.train(s, ws_id, now)
         rec = next(r for r in service.generate_recommendations(s, ws_id, now, seed=1).created if r.suggested_post_id)
         user = uuid.uuid4()
-        from boostloop.server.db.models import User
+        from boostloop.enums import Role
+        from boostloop.server.db.models import Membership, User
         s.add(User(id=user, email="admin@example.com"))
+        s.flush()
+        s.add(Membership(workspace_id=ws_id, user_id=user, role=Role.ADMIN))  # applying is an ADMIN's act
         s.flush()
         applied = service.apply_recommendation(s, ws_id, rec.id, user_id=user, now=now)
         boost = s.get(BoostCampaign, applied.resulting_boost_id)
