@@ -57,6 +57,9 @@ class JourneyConfig:
     click_window_days: float = 7.0
     view_window_days: float = 1.0
     channel: str = "touchpoint_type"
+    # Report only journeys that end at or after this time (µs since epoch); earlier conversions still cut
+    # journeys, they are only left out of the counts.
+    since_us: int | None = None
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNEL_DIMENSIONS:
@@ -75,6 +78,8 @@ def touches_cte(config: JourneyConfig) -> str:
     """The shared CTEs: ``numbered`` events, journey ``ends``, and windowed journey ``touches``."""
     click_us = int(round(config.click_window_days * US_PER_DAY))
     view_us = int(round(config.view_window_days * US_PER_DAY))
+    since = "" if config.since_us is None else f" AND t_us >= {int(config.since_us)}"
+    since_having = "" if config.since_us is None else f" HAVING MAX(t_us) >= {int(config.since_us)}"
     return f"""
 WITH ev AS (
     SELECT person, event_id, event_type, touchpoint_type, boost_id, t_us, value_cents,
@@ -93,11 +98,11 @@ numbered AS (
 ),
 ends AS (
     SELECT person, journey_no, t_us AS end_us, COALESCE(value_cents, 0) AS value_cents, 1 AS converted
-    FROM numbered WHERE is_conv = 1
+    FROM numbered WHERE is_conv = 1{since}
     UNION ALL
     SELECT person, journey_no, MAX(t_us) AS end_us, 0 AS value_cents, 0 AS converted
     FROM numbered WHERE is_conv = 0 AND journey_no = n_conv
-    GROUP BY person, journey_no
+    GROUP BY person, journey_no{since_having}
 ),
 touches AS (
     SELECT n.person, n.journey_no, n.event_id, n.t_us, n.channel, n.touchpoint_type, n.boost_id,

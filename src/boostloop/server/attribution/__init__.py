@@ -1,0 +1,1 @@
+"""Touchpoint ingestion and attribution reports (issue 3): hashing, use cases, queries, API schemas."""
