@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from boostloop.cli import attribution as attribution_cli
 from boostloop.cli import db as db_cli
 from boostloop.cli import serve as serve_cli
 
 app = typer.Typer(help="Boostloop: did boosting pay off, and what to boost next.", no_args_is_help=True)
 app.add_typer(db_cli.app, name="db")
+app.add_typer(attribution_cli.app, name="attribution")
 app.command("serve")(serve_cli.serve)
 
 

@@ -29,6 +29,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from threadpoolctl import ThreadpoolController
 
 from boostloop.analytics.attribution.paths import PathTable
 
@@ -36,6 +37,9 @@ MAX_ORDER = 4
 # Below this many transient states a dense LU (LAPACK) beats building a sparse factorisation; measured on
 # Data.csv chains on the 2-core dev machine (order 3, ~1,500 states: dense 2.5 s, sparse 0.3 s).
 DENSE_LIMIT = 400
+# The solves are small; multi-threaded BLAS only adds spin-waiting. Measured on the shared 2-core machine
+# under load: a 400x400 solve took 475 ms with OpenBLAS's default threads and 7 ms with one thread.
+_BLAS = ThreadpoolController()
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +58,10 @@ class MarkovAllocator:
 
     def solve(self, conversions: np.ndarray, value: np.ndarray, nulls: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
         """``(P, V, P_-c for every c, V_-c for every c)``."""
+        with _BLAS.limit(limits=1, user_api="blas"):
+            return self._solve(conversions, value, nulls)
+
+    def _solve(self, conversions: np.ndarray, value: np.ndarray, nulls: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
         s = self.n_states
         journeys = conversions + nulls
         flows = np.bincount(self.edge_from * s + self.edge_to, weights=journeys[self.edge_path], minlength=s * s) if s * s <= 4_000_000 else None
