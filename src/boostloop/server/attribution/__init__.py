@@ -1,1 +1,1 @@
-"""Touchpoint ingestion and attribution reports (issue 3): hashing, use cases, queries, API schemas."""
+"""Touchpoint events and attribution of conversions to organic, paid and overlap."""

@@ -1,9 +1,4 @@
-"""Person identifiers are stored only as keyed hashes (DESIGN.md, Conventions).
-
-``person_hash = HMAC-SHA256(key = Workspace.hash_key, message = UTF-8 identifier)`` as lower-case hex
-(RFC 2104; 64 characters). A per-workspace key means the same person has unrelated hashes in two
-workspaces, and without the key a hash cannot be confirmed by hashing a guessed e-mail or id.
-"""
+"""Person identifiers are never stored in the clear: only their keyed hash (DESIGN.md, Conventions)."""
 
 from __future__ import annotations
 
@@ -12,7 +7,10 @@ import hmac
 
 
 def person_hash(key: bytes, identifier: str) -> str:
-    """HMAC-SHA256 hex of ``identifier`` under ``key``."""
-    if not key:
-        raise ValueError("person_hash needs a non-empty key")
+    """HMAC-SHA256 of ``identifier`` under the workspace's key, as 64 hex characters.
+
+    Keyed (not a plain SHA-256) so that a leaked table cannot be reversed by hashing candidate e-mail
+    addresses or ids without the key; one key per workspace so that the same person is not linkable
+    across workspaces.
+    """
     return hmac.new(key, identifier.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -1,0 +1,144 @@
+"""Write a simulated workspace into a Boostloop database, in one transaction (all or nothing)."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from boostloop.server.attribution.hashing import person_hash
+from boostloop.server.db.models import (
+    AdCampaign,
+    AdCampaignMetric,
+    BoostAttributionEvent,
+    BoostCampaign,
+    BoostExperiment,
+    BoostExperimentVariant,
+    OrganicPostMetric,
+    SocialAccount,
+    SocialPost,
+)
+from boostloop.server.db.session import session_scope
+from boostloop.server.workspaces.service import create_workspace
+from boostloop.simulate.generate import SimulatedWorkspace
+
+CHUNK = 20_000
+
+
+def _chunks(rows: list[dict], size: int = CHUNK) -> Iterator[list[dict]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def _with_ids(rows: Iterable[dict], rng: np.random.Generator) -> list[dict]:
+    out = []
+    for r in rows:
+        if "id" not in r:
+            r = {**r, "id": uuid.UUID(bytes=rng.bytes(16), version=4)}
+        out.append(r)
+    return out
+
+
+def _insert(conn: Connection, model: type, rows: list[dict]) -> None:
+    for chunk in _chunks(rows):
+        conn.execute(sa.insert(model), chunk)
+
+
+def _event_rows(sim: SimulatedWorkspace, workspace_id: uuid.UUID, key: bytes) -> Iterator[dict]:
+    ev = sim.events.to_pydict()
+    rng = np.random.default_rng([sim.seed, 0xE7])
+    ids = rng.bytes(16 * sim.events.num_rows)
+    # Hash each distinct identifier once (people recur across many events).
+    cache: dict[str, str] = {}
+
+    def h(v: str | None) -> str | None:
+        if v is None:
+            return None
+        got = cache.get(v)
+        if got is None:
+            got = cache[v] = person_hash(key, v)
+        return got
+
+    for i in range(sim.events.num_rows):
+        boost = ev["boost_campaign_id"][i]
+        post = ev["post_id"][i]
+        yield {
+            "id": uuid.UUID(bytes=ids[16 * i : 16 * i + 16], version=4),
+            "workspace_id": workspace_id,
+            "boost_campaign_id": uuid.UUID(boost) if boost else None,
+            "post_id": uuid.UUID(post) if post else None,
+            "client_event_id": ev["client_event_id"][i],
+            "session_id_hash": h(ev["session_id"][i]),
+            "user_id_hash": h(ev["user_id"][i]),
+            "event_type": ev["event_type"][i],
+            "touchpoint_type": ev["touchpoint_type"][i],
+            "platform": ev["platform"][i],
+            "event_value_cents": ev["event_value_cents"][i],
+            "occurred_at": ev["occurred_at"][i],
+            "created_at": sim.end,
+        }
+
+
+def _copy_events(conn: Connection, rows: Iterator[dict]) -> None:
+    """PostgreSQL: COPY is ~10x faster than INSERT for bulk loads (psycopg 3 copy protocol)."""
+    cols = ["id", "workspace_id", "boost_campaign_id", "post_id", "client_event_id", "session_id_hash",
+            "user_id_hash", "event_type", "touchpoint_type", "platform", "event_value_cents", "occurred_at",
+            "created_at"]
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY boost_attribution_events ({', '.join(cols)}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row([r[c] for c in cols])
+
+
+def _events_sqlite(conn: Connection, rows: Iterator[dict]) -> None:
+    batch: list[dict] = []
+    for r in rows:
+        batch.append(r)
+        if len(batch) >= CHUNK:
+            conn.execute(sa.insert(BoostAttributionEvent), batch)
+            batch = []
+    if batch:
+        conn.execute(sa.insert(BoostAttributionEvent), batch)
+
+
+def load_into_database(
+    sim: SimulatedWorkspace, engine: Engine, *, slug: str | None = None, name: str | None = None
+) -> uuid.UUID:
+    """Create the workspace and every row of ``sim``; returns the new workspace's id.
+
+    The simulator's own ids are kept, except the workspace's (a database may hold several simulated
+    workspaces); ``slug`` / ``name`` default to the world's.
+    """
+    with session_scope(engine) as session:
+        ws = create_workspace(
+            session, name=name or sim.workspace["name"], slug=slug or sim.workspace["slug"],
+            currency=sim.workspace["currency"], timezone=sim.workspace["timezone"],
+        )
+        ws_id, key = ws.id, ws.hash_key
+        conn = session.connection()
+        rng = np.random.default_rng([sim.seed, 0x1D])
+
+        def rows(items: list[dict]) -> list[dict]:
+            return _with_ids(({**r, "workspace_id": ws_id} for r in items), rng)
+
+        now: datetime = sim.end
+        stamp = {"created_at": now, "updated_at": now}
+        _insert(conn, SocialAccount, [{**r, **stamp} for r in rows(sim.accounts)])
+        _insert(conn, SocialPost, [{**r, **stamp} for r in rows(sim.posts)])
+        _insert(conn, OrganicPostMetric, [{**r, "created_at": now} for r in rows(sim.organic_metrics)])
+        _insert(conn, AdCampaign, [{**r, **stamp} for r in rows(sim.campaigns)])
+        _insert(conn, AdCampaignMetric, [{**r, "created_at": now} for r in rows(sim.campaign_metrics)])
+        _insert(conn, BoostExperiment, [{**r, **stamp} for r in rows(sim.experiments)])
+        _insert(conn, BoostExperimentVariant, [{**r, "created_at": now} for r in rows(sim.variants)])
+        _insert(conn, BoostCampaign, [{**r, **stamp} for r in rows(sim.boosts)])
+        events = _event_rows(sim, ws_id, key)
+        if conn.dialect.name == "postgresql":
+            _copy_events(conn, events)
+        else:
+            _events_sqlite(conn, events)
+    return ws_id
