@@ -199,3 +199,33 @@ def timed_path_table_from_rows(rows: pa.Table) -> PathTable:
         channels, offsets, enc.indices.to_numpy().astype(np.int32), np.ones(len(starts)), value,
         np.zeros(len(starts)), hours,
     )
+
+
+def event_table(rows: pa.Table, person_columns: tuple[str, ...] = ("user_id_hash", "session_id_hash")) -> pa.Table:
+    """Events with the columns of ``boost_attribution_events`` (``occurred_at`` a timestamp,
+    ``boost_campaign_id``, ``client_event_id``, ``event_value_cents``...) as :data:`EVENT_SCHEMA`.
+
+    ``person`` is the first non-null of ``person_columns`` (hashed user id, else hashed session id; the
+    simulator's clear-text ``("user_id", "session_id")`` work the same way). Vectorised Arrow compute only.
+    """
+    person = rows.column(person_columns[0])
+    for name in person_columns[1:]:
+        person = pc.coalesce(person, rows.column(name))
+    occurred = rows.column("occurred_at")
+    if pa.types.is_timestamp(occurred.type):
+        t_us = pc.cast(pc.cast(occurred, pa.timestamp("us", tz="UTC")), pa.int64())
+    else:
+        t_us = pc.cast(occurred, pa.int64())
+    boost = rows.column("boost_campaign_id")
+    if not pa.types.is_string(boost.type):
+        boost = pc.cast(boost, pa.string())
+    return pa.table(
+        {
+            "person": person, "event_id": rows.column("client_event_id"),
+            "event_type": pc.cast(rows.column("event_type"), pa.string()),
+            "touchpoint_type": pc.cast(rows.column("touchpoint_type"), pa.string()),
+            "platform": pc.cast(rows.column("platform"), pa.string()), "boost_id": boost, "t_us": t_us,
+            "value_cents": pc.cast(rows.column("event_value_cents"), pa.int64()),
+        },
+        schema=EVENT_SCHEMA,
+    )
