@@ -189,3 +189,16 @@ def test_workspace_report_every_model_with_intervals(engine) -> None:  # noqa: A
         assert len(paths) == 1
         with pytest.raises(InvalidInput):
             service.attribution_report(s, ws, models=["magic"])
+
+
+def test_settings_choose_the_default_model_and_windows(engine) -> None:  # noqa: ANN001
+    with session_scope(engine) as s:
+        ws = create_workspace(s, name="Acme", slug="acme")
+        assert (ws.attribution_model, ws.click_window_days, ws.view_window_days) == ("markov", 7, 1)
+        with pytest.raises(InvalidInput) as info:
+            service.update_settings(s, ws, model="magic", channel="moon", view_window_days=-1)
+        assert {e.loc for e in info.value.errors} == {("model",), ("channel",), ("view_window_days",)}
+        assert ws.attribution_model == "markov"
+        service.update_settings(s, ws, model="shapley", channel="platform", view_window_days=3)
+        rep = service.attribution_report(s, ws, n_boot=0)
+        assert (rep.default_model, rep.channel_dimension, rep.view_window_days) == ("shapley", "platform", 3)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from boostloop.analytics.attribution import MODELS, attribute, top_paths
 from boostloop.analytics.attribution.engines import Engine, default_engine
 from boostloop.analytics.attribution.journeys import (
+    CHANNEL_DIMENSIONS,
     JourneyConfig,
     boost_split_sql,
     converting_touches_sql,
@@ -267,3 +268,42 @@ def top_conversion_paths(
     ).top_paths
 
 
+
+
+def update_settings(
+    session: Session,
+    workspace: Workspace,
+    *,
+    model: str | None = None,
+    channel: str | None = None,
+    click_window_days: int | None = None,
+    view_window_days: int | None = None,
+    time_decay_half_life_days: float | None = None,
+) -> Workspace:
+    """Change the workspace's attribution settings (default model, channel dimension, windows, half-life);
+    every bad value is reported at once and nothing changes. Windows are whole days from 0 to 90 (Meta's
+    and Google's configurable windows top out at 28 and 90 days)."""
+    errors: list[FieldError] = []
+    if model is not None and model not in MODELS:
+        errors.append(FieldError(("model",), f"one of {', '.join(MODELS)}", model))
+    if channel is not None and channel not in CHANNEL_DIMENSIONS:
+        errors.append(FieldError(("channel",), f"one of {', '.join(CHANNEL_DIMENSIONS)}", channel))
+    for name, v in (("click_window_days", click_window_days), ("view_window_days", view_window_days)):
+        if v is not None and not (isinstance(v, int) and 0 <= v <= 90):
+            errors.append(FieldError((name,), "a whole number of days from 0 to 90", v))
+    if time_decay_half_life_days is not None and not (0 < time_decay_half_life_days <= 365):
+        errors.append(FieldError(("time_decay_half_life_days",), "more than 0 and at most 365 days", time_decay_half_life_days))
+    if errors:
+        raise InvalidInput(errors)
+    if model is not None:
+        workspace.attribution_model = model
+    if channel is not None:
+        workspace.attribution_channel = channel
+    if click_window_days is not None:
+        workspace.click_window_days = click_window_days
+    if view_window_days is not None:
+        workspace.view_window_days = view_window_days
+    if time_decay_half_life_days is not None:
+        workspace.time_decay_half_life_days = float(time_decay_half_life_days)
+    session.flush()
+    return workspace
