@@ -154,3 +154,16 @@ def test_sparse_and_dense_markov_solves_agree(monkeypatch) -> None:  # noqa: ANN
     assert list(itertools.chain(*[(c.conversions, c.value) for c in sparse.credits])) == pytest.approx(
         list(itertools.chain(*[(c.conversions, c.value) for c in dense.credits])), rel=1e-9
     )
+
+
+@pytest.mark.parametrize("order", [1, 3])
+def test_woodbury_and_fresh_solves_agree(monkeypatch, order) -> None:  # noqa: ANN001
+    markov = importlib.import_module("boostloop.analytics.attribution.markov")
+    rng = np.random.default_rng(4)
+    paths = [list(rng.choice(list("abcdefgh"), size=rng.integers(1, 8))) for _ in range(300)]
+    t = PathTable.build(paths, rng.integers(0, 4, 300), rng.random(300), rng.integers(1, 6, 300))
+    woodbury = attribute(t, "markov", order=order)
+    monkeypatch.setattr(markov, "WOODBURY_MAX_STATES", -1)  # every removal as its own system
+    fresh = attribute(t, "markov", order=order)
+    assert fresh.removal_effects == pytest.approx(woodbury.removal_effects, rel=1e-9)
+    assert fresh.removal_effects_value == pytest.approx(woodbury.removal_effects_value, rel=1e-9)
