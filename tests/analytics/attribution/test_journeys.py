@@ -111,8 +111,9 @@ def random_events(seed: int = 5, people: int = 120) -> pa.Table:
     return events(rows)
 
 
+# One query of each kind (the path table by touchpoint type differs from the one by boost only in the
+# channel expression): every Spark query costs 5-20 s on the shared machine.
 QUERIES = [
-    ("paths_touchpoint", path_table_sql(JourneyConfig())),
     ("paths_boost", path_table_sql(JourneyConfig(channel="boost", click_window_days=3, view_window_days=0.5))),
     ("split", boost_split_sql(JourneyConfig())),
     ("timed", converting_touches_sql(JourneyConfig(channel="platform"))),
@@ -147,7 +148,7 @@ def test_duckdb_and_spark_give_identical_tables(duck: DuckDBEngine, spark) -> No
         assert a.num_rows > 0, name
         assert b.column_names == a.column_names, name
         assert b.to_pylist() == a.to_pylist(), name
-    # and therefore the same credits
-    a = path_table_from_rows(duck.run(QUERIES[0][1], ev))
-    b = path_table_from_rows(spark_engine.run(QUERIES[0][1], ev))
-    assert attribute(a, "markov").credits == attribute(b, "markov").credits
+        if name == "paths_boost":  # and therefore the same credits
+            assert attribute(path_table_from_rows(a), "markov").credits == attribute(
+                path_table_from_rows(b), "markov"
+            ).credits

@@ -35,10 +35,15 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection | None = None, threads: int | None = None) -> None:
+    def __init__(
+        self, connection: duckdb.DuckDBPyConnection | None = None, threads: int | None = None,
+        memory_limit: str | None = None,
+    ) -> None:
         self.connection = connection or duckdb.connect()
         if threads:
             self.connection.execute(f"SET threads = {int(threads)}")
+        if memory_limit:  # e.g. "2GB": DuckDB spills joins, sorts and windows to disk beyond it
+            self.connection.execute("SET memory_limit = ?", [memory_limit])
 
     def run(self, sql: str, events: pa.Table) -> pa.Table:
         con = self.connection.cursor()
