@@ -20,6 +20,9 @@ def simulate(
         str | None, typer.Option(help="Load into this database (migrated first). Default: BOOSTLOOP_DATABASE_URL.")
     ] = None,
     truth_out: Annotated[Path | None, typer.Option(help="Write the ground truth here (JSON).")] = None,
+    events_out: Annotated[
+        Path | None, typer.Option(help="Also write the events (clear-text ids) as Parquet, for benchmarks.")
+    ] = None,
     slug: Annotated[str | None, typer.Option(help="Workspace slug (default: the world's).")] = None,
     no_load: Annotated[bool, typer.Option("--no-load", help="Generate (and write the truth) without loading.")] = False,
 ) -> None:
@@ -43,6 +46,11 @@ def simulate(
     if truth_out:
         truth_out.write_text(json.dumps(sim.truth, indent=1), encoding="utf-8")
         typer.echo(f"truth written to {truth_out}")
+    if events_out:
+        import pyarrow.parquet as pq
+
+        pq.write_table(sim.events, events_out)
+        typer.echo(f"events written to {events_out}")
     if no_load:
         return
     url = database_url or get_settings().database_url

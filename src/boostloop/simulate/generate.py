@@ -203,7 +203,7 @@ class _Generator:
         w, rng = self.w, self.rng
         account_id = self.ids()
         prefix = PLATFORM_PREFIX[platform]
-        followers = max(100, int(spec.followers * self.scale ** 0.5))
+        followers = spec.followers  # scale adds posts and boosts (and people), not bigger audiences per post
         self.out.accounts.append({
             "id": account_id, "workspace_id": self.ws_id, "platform": platform,
             "platform_account_id": f"{prefix}_{1000 + len(self.out.accounts)}",
@@ -288,6 +288,7 @@ class _Generator:
             n_ovl = min(int(rng.binomial(boost["n_paid"], spec.overlap)), n_org)
         groups = {"org": n_org - n_ovl, "ovl": n_ovl}
         if boost is not None:
+            boost["n_ovl"] = n_ovl
             groups["paid"] = boost["n_paid"] - n_ovl
             groups["spill"] = boost["n_spill"]
         truth_conv = {"with": 0, "without": 0, "with_value": 0, "without_value": 0,
@@ -409,7 +410,7 @@ class _Generator:
         spend_h = budget * pace / pace.sum()
         spend_h = spend_h[:delivered_h]
         spend_total = int(round(spend_h.sum()))
-        max_reach = spec.max_paid_reach * seg.reach_multiplier * self.scale ** 0.5
+        max_reach = spec.max_paid_reach * seg.reach_multiplier
         cum = np.concatenate([[0.0], np.cumsum(spend_h)])
         reach_curve = max_reach * (1.0 - np.exp(-cum / spec.saturation_budget_cents))
         new_reach = np.diff(reach_curve)
@@ -517,7 +518,8 @@ class _Generator:
                 times = boost["paid_times"](n_spill) - pub_h
                 spill = np.cumsum(np.histogram(times, bins=np.arange(horizon + 1))[0]).astype(float)
             if boost["delivered_h"]:
-                share_paid_only = 1.0 - self.w.platforms[platform].overlap
+                # The realised overlap: the nominal share of the paid audience, capped by the post's organic reach.
+                share_paid_only = 1.0 - boost["n_ovl"] / boost["n_paid"] if boost["n_paid"] else 0.0
                 reach_rel = np.histogram(boost["paid_times"](boost["n_paid"]) - pub_h, bins=np.arange(horizon + 1))[0]
                 paid_only = np.cumsum(reach_rel) * share_paid_only
             # Counterfactual series for the truth, hourly from the boost's start.
@@ -643,23 +645,28 @@ class _Generator:
         user_id = pc.if_else(pa.array(has_uid), pc.binary_join_element_wise("u", person, ""),
                              pa.scalar(None, pa.string()))
         session_id = pc.binary_join_element_wise("s", person, "-", day, "")
-        boost_strs = pa.array([str(b) for b in self.boost_ids] + [None], pa.string())
-        post_strs = pa.array([str(p) for p in self.post_ids] + [None], pa.string())
-        boost_idx = np.where(cols["boost"] < 0, len(self.boost_ids), cols["boost"])
-        post_idx = np.where(cols["post"] < 0, len(self.post_ids), cols["post"])
+        # Ids and enum columns are dictionary-encoded: 10^7 events would otherwise carry ~1 GB of
+        # repeated UUID strings (and overflow a 32-bit-offset string array).
+        boost_dict = pa.array([str(b) for b in self.boost_ids], pa.string())
+        post_dict = pa.array([str(p) for p in self.post_ids], pa.string())
+
+        def dict_col(indices: np.ndarray, dictionary: pa.Array) -> pa.DictionaryArray:
+            idx = pa.array(indices.astype(np.int32), mask=indices < 0)
+            return pa.DictionaryArray.from_arrays(idx, dictionary)
+
         etype_dict = pa.array([e.value for e in EVENT_TYPES])
         touch_dict = pa.array([t.value for t in TOUCH_TYPES])
         plat_dict = pa.array([p.value for p in Platform])
         seq = pa.array(np.arange(n, dtype=np.int64)).cast(pa.string())
         self.out.events = pa.table({
             "client_event_id": pc.binary_join_element_wise(f"sim{self.seed}-", seq, ""),
-            "boost_campaign_id": boost_strs.take(pa.array(boost_idx)),
-            "post_id": post_strs.take(pa.array(post_idx)),
+            "boost_campaign_id": dict_col(cols["boost"], boost_dict),
+            "post_id": dict_col(cols["post"], post_dict),
             "user_id": user_id,
             "session_id": session_id,
-            "event_type": etype_dict.take(pa.array(cols["etype"].astype(np.int32))),
-            "touchpoint_type": touch_dict.take(pa.array(cols["touch"].astype(np.int32))),
-            "platform": plat_dict.take(pa.array(cols["platform"].astype(np.int32))),
+            "event_type": dict_col(cols["etype"], etype_dict),
+            "touchpoint_type": dict_col(cols["touch"], touch_dict),
+            "platform": dict_col(cols["platform"], plat_dict),
             "event_value_cents": pa.array(np.where(cols["value"] < 0, 0, cols["value"]),
                                           mask=cols["value"] < 0),
             "occurred_at": pa.array(micros, pa.timestamp("us", tz="UTC")),

@@ -1,0 +1,1 @@
+"""A/B tests of boost strategies: create, assign boosts, record results, analyse, conclude."""
