@@ -155,6 +155,8 @@ def test_boost_split_by_exposure(engine) -> None:  # noqa: ANN001
         assert (early.organic_conversions, early.paid_conversions, early.overlap_conversions) == (0, 1, 1)
         split2 = service.boost_split(s, ws, b2)
         assert (split2.organic_conversions, split2.organic_value_cents, split2.conversions) == (1, 700, 1)
+        batch = service.boost_splits(s, ws, [b1, b2, uuid.uuid4()])
+        assert batch == {b1: split, b2: split2}
         with pytest.raises(NotFound):
             service.boost_split(s, ws, uuid.uuid4())
         other = create_workspace(s, name="Other", slug="other")

@@ -155,13 +155,13 @@ def load_events(
     *,
     since: datetime | None = None,
     until: datetime | None = None,
-    people_touching_boost: uuid.UUID | None = None,
+    people_touching_boosts: Sequence[uuid.UUID] | None = None,
 ) -> pa.Table:
     """The workspace's events in ``[since, until]`` as an Arrow table of
     :data:`~boostloop.analytics.attribution.journeys.EVENT_SCHEMA` (person = user hash, else session hash).
 
-    ``people_touching_boost``: only the events of people who have at least one event of that boost (their
-    journeys are then complete, and nobody else's journey can touch the boost).
+    ``people_touching_boosts``: only the events of people who have at least one event of one of those boosts
+    (their journeys are then complete, and nobody else's journey can touch the boosts).
     """
     person = sa.func.coalesce(EVENTS.c.user_id_hash, EVENTS.c.session_id_hash)
     query = sa.select(
@@ -172,10 +172,12 @@ def load_events(
         query = query.where(EVENTS.c.occurred_at >= since)
     if until is not None:
         query = query.where(EVENTS.c.occurred_at <= until)
-    if people_touching_boost is not None:
+    if people_touching_boosts is not None:
         touched = sa.select(person).where(
-            EVENTS.c.workspace_id == workspace_id, EVENTS.c.boost_campaign_id == people_touching_boost
+            EVENTS.c.workspace_id == workspace_id, EVENTS.c.boost_campaign_id.in_(list(people_touching_boosts))
         )
+        if until is not None:
+            touched = touched.where(EVENTS.c.occurred_at <= until)
         query = query.where(person.in_(touched))
     cols: list[list[Any]] = [[] for _ in range(8)]
     for row in session.execute(query):

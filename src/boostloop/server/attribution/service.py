@@ -173,19 +173,34 @@ def boost_split(
     """
     if repository.get_boost(session, workspace.id, boost_id) is None:
         raise NotFound(f"boost {boost_id} not found")
-    events = repository.load_events(session, workspace.id, until=until, people_touching_boost=boost_id)
-    row: dict[str, Any] = {}
+    return boost_splits(session, workspace, [boost_id], until=until, engine=engine)[boost_id]
+
+
+def boost_splits(
+    session: Session, workspace: Workspace, boost_ids: Sequence[uuid.UUID], *, until: datetime | None = None,
+    engine: Engine | None = None,
+) -> dict[uuid.UUID, BoostSplit]:
+    """:func:`boost_split` for many boosts with one load and one query (a snapshot round). Ids that are not
+    this workspace's boosts are left out of the answer."""
+    known = repository.existing_boost_ids(session, workspace.id, boost_ids)
+    wanted = [b for b in dict.fromkeys(boost_ids) if b in known]
+    if not wanted:
+        return {}
+    events = repository.load_events(session, workspace.id, until=until, people_touching_boosts=wanted)
+    rows: dict[str, dict[str, Any]] = {}
     if events.num_rows:
         out = (engine or default_engine()).run(boost_split_sql(journey_config(workspace, "touchpoint_type")), events)
-        for r in out.to_pylist():
-            if r["boost_id"] == str(boost_id):
-                row = r
+        rows = {r["boost_id"]: r for r in out.to_pylist()}
     names = ("organic", "paid", "overlap", "unknown")
-    return BoostSplit(
-        boost_id=boost_id, until=until,
-        **{f"{n}_conversions": int(row.get(f"{n}_conversions") or 0) for n in names},
-        **{f"{n}_value_cents": int(row.get(f"{n}_value_cents") or 0) for n in names},
-    )
+    result = {}
+    for b in wanted:
+        row = rows.get(str(b), {})
+        result[b] = BoostSplit(
+            boost_id=b, until=until,
+            **{f"{n}_conversions": int(row.get(f"{n}_conversions") or 0) for n in names},
+            **{f"{n}_value_cents": int(row.get(f"{n}_value_cents") or 0) for n in names},
+        )
+    return result
 
 
 def attribution_report(
