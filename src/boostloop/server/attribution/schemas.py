@@ -67,6 +67,23 @@ class BoostSplit(BaseModel):
     def conversions(self) -> int:
         return self.organic_conversions + self.paid_conversions + self.overlap_conversions
 
+    # The names the snapshot collector's ``AttributedSplit`` uses (boosts/attribution_provider.py).
+    @property
+    def organic(self) -> float:
+        return float(self.organic_conversions)
+
+    @property
+    def paid(self) -> float:
+        return float(self.paid_conversions)
+
+    @property
+    def overlap(self) -> float:
+        return float(self.overlap_conversions)
+
+    @property
+    def unattributed(self) -> float:
+        return float(self.unknown_conversions)
+
     @property
     def value_cents(self) -> int:
         return self.organic_value_cents + self.paid_value_cents + self.overlap_value_cents
