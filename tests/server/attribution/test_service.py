@@ -204,3 +204,20 @@ def test_settings_choose_the_default_model_and_windows(engine) -> None:  # noqa:
         service.update_settings(s, ws, model="shapley", channel="platform", view_window_days=3)
         rep = service.attribution_report(s, ws, n_boot=0)
         assert (rep.default_model, rep.channel_dimension, rep.view_window_days) == ("shapley", "platform", 3)
+
+
+def test_snapshot_provider_batches_boost_splits(engine) -> None:  # noqa: ANN001
+    from boostloop.server.boosts.attribution_provider import AttributedSplit, SplitRequest
+
+    with session_scope(engine) as s:
+        ws = create_workspace(s, name="Acme", slug="acme")
+        b1, b2, b3 = _boost(s, ws, 1).id, _boost(s, ws, 2).id, _boost(s, ws, 3).id
+        service.ingest_events(s, ws, _journeys(b1, b2))
+        until = T0 + timedelta(days=30)
+        got = service.BoostSplitProvider().splits(
+            s, ws.id, [SplitRequest(b, T0, until) for b in (b1, b2, b3)]
+        )
+        assert got == {
+            b1: AttributedSplit(organic=1, paid=1, overlap=1, value_cents=1700, unattributed=0),
+            b2: AttributedSplit(organic=1, paid=0, overlap=0, value_cents=700, unattributed=0),
+        }

@@ -322,3 +322,33 @@ def update_settings(
         workspace.time_decay_half_life_days = float(time_decay_half_life_days)
     session.flush()
     return workspace
+
+
+class BoostSplitProvider:
+    """The snapshot collector's ``AttributionProvider`` (boosts/attribution_provider.py) backed by
+    :func:`boost_splits`: one load and one query per distinct ``until`` in a round, instead of one per boost::
+
+        collect_snapshots(session, workspace_id, now=now, attribution=BoostSplitProvider())
+    """
+
+    def __init__(self, engine: Engine | None = None) -> None:
+        self.engine = engine
+
+    def splits(self, session: Session, workspace_id: uuid.UUID, requests: Sequence[Any]) -> dict[uuid.UUID, Any]:
+        from boostloop.server.boosts.attribution_provider import AttributedSplit
+
+        workspace = session.get(Workspace, workspace_id)
+        if workspace is None:
+            return {}
+        by_until: dict[datetime, list[uuid.UUID]] = {}
+        for r in requests:
+            by_until.setdefault(r.until, []).append(r.boost_id)
+        out: dict[uuid.UUID, Any] = {}
+        for until, ids in by_until.items():
+            for boost_id, s in boost_splits(session, workspace, ids, until=until, engine=self.engine).items():
+                if s.conversions or s.unknown_conversions:
+                    out[boost_id] = AttributedSplit(
+                        organic=s.organic, paid=s.paid, overlap=s.overlap, value_cents=s.value_cents,
+                        unattributed=s.unattributed,
+                    )
+        return out
