@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from boostloop.cli import admin as admin_cli
 from boostloop.cli import db as db_cli
 from boostloop.cli import experiments as experiments_cli
 from boostloop.cli import serve as serve_cli
@@ -15,6 +16,7 @@ app.add_typer(experiments_cli.app, name="experiments")
 app.command("serve")(serve_cli.serve)
 app.command("demo")(serve_cli.demo)
 app.command("simulate")(simulate_cli.simulate)
+admin_cli.register(app)
 
 
 def main() -> None:

@@ -19,7 +19,8 @@ def serve(
     from boostloop.server.app import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+    app = create_app(settings, start_scheduler=settings.run_scheduler)
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
 DEMO_PASSWORD = "boostloop-demo"

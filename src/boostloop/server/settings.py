@@ -24,6 +24,24 @@ class Settings(BaseSettings):
         description="Signs session cookies and CSRF tokens. Set a long random value in production.",
     )
     run_scheduler: bool = Field(default=True, description="Run the in-process job scheduler in serve.")
+    redis_prefix: str = Field(default="boostloop:", description="Prefix of every Redis key Boostloop writes.")
+    session_max_age_seconds: int = Field(
+        default=14 * 24 * 3600, description="Lifetime of a dashboard session cookie (14 days)."
+    )
+    cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only (set in production).")
+    rate_limits_enabled: bool = True
+    smtp_host: str | None = Field(default=None, description="SMTP server for e-mail notifications.")
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "boostloop@localhost"
+    smtp_timeout_seconds: float = 10.0
+    webhook_timeout_seconds: float = 10.0
+    notify_max_priority: int = Field(
+        default=2,
+        description="Recommendations with priority <= this (1 = highest of 1-5) are notified as high-priority.",
+    )
     log_level: str = "INFO"
     log_json: bool = True
     sql_echo: bool = False

@@ -29,7 +29,7 @@ from boostloop.server.workspaces.service import create_workspace
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
-def _world(session):  # noqa: ANN001, ANN202
+def _world(session):
     ws = create_workspace(session, name="Acme", slug="acme")
     account = SocialAccount(workspace_id=ws.id, platform=Platform.FACEBOOK, platform_account_id="p1", handle="acme")
     session.add(account)
@@ -67,11 +67,11 @@ def _world(session):  # noqa: ANN001, ANN202
     return ws, post, campaign, boost
 
 
-def _count(session, model) -> int:  # noqa: ANN001
+def _count(session, model) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def test_deleting_a_boost_deletes_its_snapshots_events_and_training_rows(engine) -> None:  # noqa: ANN001
+def test_deleting_a_boost_deletes_its_snapshots_events_and_training_rows(engine) -> None:
     with session_scope(engine) as s:
         _, post, campaign, boost = _world(s)
         boost_id = boost.id
@@ -85,7 +85,7 @@ def test_deleting_a_boost_deletes_its_snapshots_events_and_training_rows(engine)
         assert _count(s, AdCampaign) == 1
 
 
-def test_deleting_a_post_keeps_its_boost_but_unlinks_it(engine) -> None:  # noqa: ANN001
+def test_deleting_a_post_keeps_its_boost_but_unlinks_it(engine) -> None:
     with session_scope(engine) as s:
         _, post, _, boost = _world(s)
         post_id, boost_id = post.id, boost.id
@@ -96,7 +96,7 @@ def test_deleting_a_post_keeps_its_boost_but_unlinks_it(engine) -> None:  # noqa
         assert _count(s, BoostPerformanceSnapshot) == 1
 
 
-def test_deleting_a_workspace_deletes_everything_in_it(engine) -> None:  # noqa: ANN001
+def test_deleting_a_workspace_deletes_everything_in_it(engine) -> None:
     from boostloop.server.db.models import Base, Workspace
 
     with session_scope(engine) as s:
@@ -110,13 +110,12 @@ def test_deleting_a_workspace_deletes_everything_in_it(engine) -> None:  # noqa:
                 assert s.scalar(sa.select(sa.func.count()).select_from(table)) == 0, table.name
 
 
-def test_timestamps_come_back_aware_utc_and_naive_ones_are_refused(engine) -> None:  # noqa: ANN001
+def test_timestamps_come_back_aware_utc_and_naive_ones_are_refused(engine) -> None:
     with session_scope(engine) as s:
         _, _, _, boost = _world(s)
         boost_id = boost.id
     with session_scope(engine) as s:
         got = s.get(BoostCampaign, boost_id)
         assert got.boosted_at == T0 and got.boosted_at.tzinfo is not None
-    with pytest.raises(sa.exc.StatementError, match="naive datetime"):
-        with session_scope(engine) as s:
-            s.get(BoostCampaign, boost_id).boosted_at = datetime(2026, 1, 1)
+    with pytest.raises(sa.exc.StatementError, match="naive datetime"), session_scope(engine) as s:
+        s.get(BoostCampaign, boost_id).boosted_at = datetime(2026, 1, 1)

@@ -11,7 +11,7 @@ from tests.conftest import BACKENDS, fresh_database_url
 
 
 @pytest.fixture(params=BACKENDS)
-def empty_database_url(request: pytest.FixtureRequest, tmp_path):  # noqa: ANN001
+def empty_database_url(request: pytest.FixtureRequest, tmp_path):
     """An empty database (migrated to head, then down to base)."""
     gen = fresh_database_url(request.param, request, tmp_path)
     url = next(gen)
@@ -38,7 +38,7 @@ def test_upgrade_creates_every_model_table_and_downgrade_removes_them(empty_data
     assert _tables(empty_database_url) == set(Base.metadata.tables)
 
 
-def test_schema_matches_the_models(engine) -> None:  # noqa: ANN001
+def test_schema_matches_the_models(engine) -> None:
     """Autogenerate finds nothing to do: the migrations and the ORM models describe the same schema."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -48,7 +48,7 @@ def test_schema_matches_the_models(engine) -> None:  # noqa: ANN001
     assert diff == []
 
 
-def test_plan_indexes_exist(engine) -> None:  # noqa: ANN001
+def test_plan_indexes_exist(engine) -> None:
     insp = sa.inspect(engine)
     def cols(table: str) -> set[tuple[str, ...]]:
         found = {tuple(ix["column_names"]) for ix in insp.get_indexes(table)}
@@ -69,7 +69,7 @@ def test_plan_indexes_exist(engine) -> None:  # noqa: ANN001
     )
 
 
-def test_constraint_names_follow_the_convention(engine) -> None:  # noqa: ANN001
+def test_constraint_names_follow_the_convention(engine) -> None:
     """Named constraints (so migrations can drop them), within PostgreSQL's 63-character identifiers."""
     insp = sa.inspect(engine)
     fks = insp.get_foreign_keys("boost_performance_snapshots")

@@ -9,6 +9,7 @@ from boostloop.server.db.models.experiments import BoostExperiment, BoostExperim
 from boostloop.server.db.models.insights import BoostInsight
 from boostloop.server.db.models.jobs import JobLease, JobRun
 from boostloop.server.db.models.learning import BoostMlTrainingData, BoostRecommendation, TrainedModel
+from boostloop.server.db.models.notifications import NotificationChannel, NotificationDelivery
 from boostloop.server.db.models.workspaces import ApiToken, Membership, User, Workspace
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "JobLease",
     "JobRun",
     "Membership",
+    "NotificationChannel",
+    "NotificationDelivery",
     "OrganicPostMetric",
     "PrivacyOptOut",
     "SocialAccount",

@@ -1,0 +1,1 @@
+"""Accounts: users, passwords (argon2id), API tokens, dashboard sessions with CSRF protection."""

@@ -1,0 +1,1 @@
+"""Metrics (Prometheus), JSON logs with a request id, health and readiness."""
