@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from boostloop.cli import admin as admin_cli
+from boostloop.cli import boosts as boosts_cli
 from boostloop.cli import db as db_cli
 from boostloop.cli import experiments as experiments_cli
 from boostloop.cli import serve as serve_cli
@@ -13,6 +14,7 @@ from boostloop.cli import simulate as simulate_cli
 app = typer.Typer(help="Boostloop: did boosting pay off, and what to boost next.", no_args_is_help=True)
 app.add_typer(db_cli.app, name="db")
 app.add_typer(experiments_cli.app, name="experiments")
+app.add_typer(boosts_cli.app, name="boosts")
 app.command("serve")(serve_cli.serve)
 app.command("demo")(serve_cli.demo)
 app.command("simulate")(simulate_cli.simulate)
