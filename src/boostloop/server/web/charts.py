@@ -79,12 +79,16 @@ def venn(organic: float, paid: float, overlap: float, *, estimated: bool = False
         dict(type="circle", xref="x", yref="y", x0=-r1, y0=-r1, x1=r1, y1=r1, fillcolor=ORGANIC, opacity=0.45, line_color=ORGANIC),
         dict(type="circle", xref="x", yref="y", x0=d - r2, y0=-r2, x1=d + r2, y1=r2, fillcolor=PAID, opacity=0.45, line_color=PAID),
     ]
-    fig.add_trace(go.Scatter(
-        x=[-r1 * 0.5, d + r2 * 0.5, (r1 + d - r2) / 2], y=[0, 0, 0], mode="text",
-        text=[f"Organic only<br>{organic - overlap:,.0f}", f"Paid only<br>{paid - overlap:,.0f}",
-              f"Both<br>{overlap:,.0f}"], textfont=dict(size=13, color="#111"), hoverinfo="skip"))
+    # Labels in a legend (small circles cannot hold text): one invisible point per region.
+    for name, value, color in (("Organic only", organic - overlap, ORGANIC), ("Both", overlap, BOTH),
+                               ("Paid only", paid - overlap, PAID)):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(size=12, color=color),
+                                 name=f"{name}: {value:,.0f}"))
+    fig.add_trace(go.Scatter(x=[0, d], y=[0, 0], mode="markers", marker=dict(size=1, color="rgba(0,0,0,0)"),
+                             text=[f"Organic reach {organic:,.0f}", f"Paid reach {paid:,.0f}"],
+                             hovertemplate="%{text}<extra></extra>", showlegend=False))
     lim = max(r1, d + r2) * 1.1
-    fig.update_layout(shapes=shapes, showlegend=False, height=300,
+    fig.update_layout(shapes=shapes, showlegend=True, height=320,
                       title="People reached: organic post and paid boost" + (" (overlap estimated)" if estimated else ""),
                       xaxis=dict(visible=False, range=[-r1 * 1.1, lim], scaleanchor="y"),
                       yaxis=dict(visible=False, range=[-max(r1, r2) * 1.1, max(r1, r2) * 1.1]))

@@ -122,9 +122,13 @@ def period_from(key: str | None, anchor: datetime | None) -> Period:
 
 def figure_json(fig: Any) -> Markup:
     """A plotly.graph_objects figure as JSON for ``data-figure`` (rendered by static/app.js)."""
-    fig.update_layout(template="none", margin=dict(l=48, r=16, t=40, b=40), font=dict(family="system-ui, sans-serif", size=13),
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="#fbfbfd",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    titled = bool(fig.layout.title.text)
+    fig.update_layout(template="none", margin=dict(l=56, r=16, t=78 if titled else 36, b=44),
+                      font=dict(family="system-ui, sans-serif", size=13), paper_bgcolor="rgba(0,0,0,0)",
+                      plot_bgcolor="#fbfbfd", title=dict(x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15)),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    fig.update_xaxes(automargin=True, gridcolor="#e6e9ef")
+    fig.update_yaxes(automargin=True, gridcolor="#e6e9ef")
     return Markup(fig.to_json())
 
 

@@ -84,14 +84,23 @@ def boost_detail(boost_id: uuid.UUID, request: Request, access: CanRead, session
     ctx = {"b": boost, "snaps": snaps, "last": last, "over_time": None, "split": None, "venn": None, "paths": None,
            "split_detail": None}
     if snaps:
-        x = [s.snapshot_at for s in snaps]
         fig = go.Figure()
-        fig.add_trace(go.Scatter(x=x, y=[s.organic_impressions for s in snaps], name="Organic impressions",
-                                 stackgroup="one", line=dict(color=charts.ORGANIC)))
-        fig.add_trace(go.Scatter(x=x, y=[s.paid_impressions for s in snaps], name="Paid impressions",
-                                 stackgroup="one", line=dict(color=charts.PAID)))
-        fig.update_layout(title="Impressions since the boost: organic and paid (stacked, cumulative)", height=340,
-                          yaxis=dict(title="impressions"))
+        if len(snaps) >= 2:
+            x = [s.snapshot_at for s in snaps]
+            fig.add_trace(go.Scatter(x=x, y=[s.organic_impressions for s in snaps], name="Organic impressions",
+                                     stackgroup="one", line=dict(color=charts.ORGANIC)))
+            fig.add_trace(go.Scatter(x=x, y=[s.paid_impressions for s in snaps], name="Paid impressions",
+                                     stackgroup="one", line=dict(color=charts.PAID)))
+            title = "Impressions since the boost: organic and paid (stacked, cumulative)"
+        else:  # one snapshot (e.g. the closing one): organic and paid side by side, per metric
+            metrics = ["Impressions", "Reach"]
+            fig.add_trace(go.Bar(x=metrics, y=[last.organic_impressions, last.organic_reach], name="Organic",
+                                 marker_color=charts.ORGANIC))
+            fig.add_trace(go.Bar(x=metrics, y=[last.paid_impressions, last.paid_reach or 0], name="Paid",
+                                 marker_color=charts.PAID))
+            fig.update_layout(barmode="stack")
+            title = f"Organic and paid results at {last.snapshot_at:%d %b %H:%M} (one snapshot so far; stacked)"
+        fig.update_layout(title=title, height=340, yaxis=dict(title="people / impressions"))
         ctx["over_time"] = figure_json(fig)
         if last.attributed_organic + last.attributed_paid + last.attributed_overlap > 0:
             ctx["split"] = charts.split_bar(["This boost"], [last.attributed_organic], [last.attributed_paid],
