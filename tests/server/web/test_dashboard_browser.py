@@ -112,7 +112,7 @@ def test_scenario_apply_a_high_confidence_recommendation(admin, live_app):
     card.locator(".badge.applied").wait_for()
     shot(page, "scenario-recommendation-applied")
     page.goto(live_app.base_url + f"/w/{live_app.workspace_id}/boosts?status=ACTIVE&sort=boosted_at")
-    assert page.locator("#boost-results tbody tr", has_text="recommend").count() >= 1
+    assert page.locator("#boost-results tbody tr", has_text="recommended").count() >= 1
     assert watch.console_errors == [] and watch.external == []
 
 
