@@ -46,7 +46,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     from tests.server.web.demo_db import build_demo_db
 
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'demo.db'}"
-    ws_id, outcomes = build_demo_db(url, seed=11, scale=0.15)
+    ws_id, outcomes = build_demo_db(url, seed=11, scale=0.3)
     # Rate limits off: the suite signs in and loads pages faster than a person would.
     app = create_app(Settings(database_url=url, rate_limits_enabled=False, log_json=False, log_level="WARNING"))
     port = _free_port()

@@ -86,7 +86,11 @@ def test_scenario_effectiveness_of_three_boosted_posts(admin, live_app):
 def test_scenario_attribution_breakdown_of_a_boost_with_conversions(admin, live_app):
     page, watch = admin
     page.goto(live_app.base_url + f"/w/{live_app.workspace_id}/boosts?period=all&sort=roi")
-    page.locator("#boost-results tbody th a").first.click()
+    rows = page.locator("#boost-results tbody tr").all()
+    # "a boost campaign with conversions": the first row whose organic / both / paid counts are not all zero
+    with_conv = next(r for r in rows if r.locator("td").count() > 5 and
+                     sum(float(x) for x in r.locator("td").nth(5).inner_text().replace(",", "").split(" / ")) > 0)
+    with_conv.locator("th a").click()
     page.wait_for_url(re.compile(r"/boosts/[0-9a-f-]{36}$"))
     charts = {c["id"]: c for c in charts_of(page)}
     assert "detail-split" in charts and charts["detail-split"]["traces"] == 3  # organic / both / paid
