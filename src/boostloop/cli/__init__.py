@@ -8,6 +8,7 @@ from boostloop.cli import admin as admin_cli
 from boostloop.cli import boosts as boosts_cli
 from boostloop.cli import db as db_cli
 from boostloop.cli import experiments as experiments_cli
+from boostloop.cli import importers as importers_cli
 from boostloop.cli import serve as serve_cli
 from boostloop.cli import simulate as simulate_cli
 
@@ -19,6 +20,7 @@ app.command("serve")(serve_cli.serve)
 app.command("demo")(serve_cli.demo)
 app.command("simulate")(simulate_cli.simulate)
 admin_cli.register(app)
+importers_cli.register(app)
 
 
 def main() -> None:

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+
+log = logging.getLogger("boostloop.cache")
 
 EFFECTIVENESS_TTL = 5 * 60
 INSIGHTS_TTL = 15 * 60
@@ -90,8 +93,22 @@ class RedisStore:
 
 
 class Cache:
+    """A failing store (Redis unreachable) degrades to "miss" (the value is computed) and is logged and
+    counted (``boostloop_backend_errors_total{component="cache"}``); invalidation errors are raised,
+    because a lost invalidation would serve stale results."""
+
     def __init__(self, store) -> None:
         self.store = store
+
+    def _safe(self, fn, *args):
+        try:
+            return fn(*args)
+        except Exception:
+            from boostloop.server.observability import metrics
+
+            metrics.BACKEND_ERRORS.labels(component="cache").inc()
+            log.warning("cache backend failed; computing instead", exc_info=True)
+            return None
 
     @staticmethod
     def _params_key(params: Any) -> str:
@@ -103,20 +120,24 @@ class Cache:
         return f"ws:{workspace_id}:v{version}:{name}:{self._params_key(params)}"
 
     def get(self, workspace_id: uuid.UUID, name: str, params: Any = None) -> Any | None:
-        raw = self.store.get(self.key(workspace_id, name, params))
+        key = self._safe(self.key, workspace_id, name, params)
+        raw = self._safe(self.store.get, key) if key else None
         return None if raw is None else json.loads(raw)
 
     def set(self, workspace_id: uuid.UUID, name: str, params: Any, value: Any, ttl: int) -> None:
-        self.store.set(self.key(workspace_id, name, params), json.dumps(value, default=str), ttl)
+        key = self._safe(self.key, workspace_id, name, params)
+        if key:
+            self._safe(self.store.set, key, json.dumps(value, default=str), ttl)
 
     def get_or_set(self, workspace_id: uuid.UUID, name: str, params: Any, ttl: int,
                    compute: Callable[[], Any]) -> Any:
-        key = self.key(workspace_id, name, params)
-        raw = self.store.get(key)
+        key = self._safe(self.key, workspace_id, name, params)
+        raw = self._safe(self.store.get, key) if key else None
         if raw is not None:
             return json.loads(raw)
         value = compute()
-        self.store.set(key, json.dumps(value, default=str), ttl)
+        if key:
+            self._safe(self.store.set, key, json.dumps(value, default=str), ttl)
         return value
 
     def invalidate_workspace(self, workspace_id: uuid.UUID) -> int:

@@ -17,11 +17,14 @@ protection. ``Retry-After`` is the whole seconds until the window ends.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+log = logging.getLogger("boostloop.ratelimit")
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,12 @@ class RedisRateLimiter:
 
 
 class RateLimiter:
-    """Checks every scope of a class and answers with the first that is exceeded."""
+    """Checks every scope of a class and answers with the first that is exceeded.
+
+    If the backend fails (Redis unreachable), the request is let through and the failure logged and
+    counted (``boostloop_rate_limit_errors_total``): the limits protect against abuse, and refusing every
+    request because Redis is down would turn a cache outage into an API outage.
+    """
 
     def __init__(self, backend, enabled: bool = True) -> None:
         self.backend = backend
@@ -112,7 +120,14 @@ class RateLimiter:
             ident = scopes.get(scope)
             if ident is None:
                 continue
-            d = self.backend.hit(f"{klass}:{scope}:{ident}", limit)
+            try:
+                d = self.backend.hit(f"{klass}:{scope}:{ident}", limit)
+            except Exception:
+                from boostloop.server.observability import metrics
+
+                metrics.BACKEND_ERRORS.labels(component="rate_limit").inc()
+                log.warning("rate limit backend failed; request let through", exc_info=True)
+                return None
             if not d.allowed and (refused is None or d.retry_after > refused.retry_after):
                 refused = d
         return refused

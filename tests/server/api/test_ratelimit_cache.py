@@ -168,3 +168,23 @@ def test_successful_snapshot_like_job_invalidates_the_workspace_cache(engine, te
     finally:
         registry.unregister("test_snap")
     assert c.get(tenancy.a, "effectiveness") is None
+
+
+def test_unreachable_redis_fails_open(engine, tenancy) -> None:
+    """Redis down: requests still answer (limits and cache skipped, counted), invalidation raises."""
+    from boostloop.server.observability import metrics
+
+    dead = "redis://127.0.0.1:1/0"
+    cache, _ = build_backends(dead, "x:")
+    e0 = metrics.BACKEND_ERRORS.labels(component="cache")._value.get()
+    ws = uuid.uuid4()
+    assert cache.get_or_set(ws, "insights", None, 60, lambda: {"v": 1}) == {"v": 1}
+    assert cache.get(ws, "insights") is None
+    assert metrics.BACKEND_ERRORS.labels(component="cache")._value.get() > e0
+    with pytest.raises(Exception):  # noqa: B017 - redis' ConnectionError
+        cache.invalidate_workspace(ws)
+    settings = make_settings(engine.url.render_as_string(hide_password=False), redis_url=dead)
+    with TestClient(create_app(settings, engine=engine)) as c:
+        r = c.get(f"/api/v1/workspaces/{tenancy.a}", headers=tenancy.auth("VIEWER"))
+        assert r.status_code == 200
+    assert metrics.BACKEND_ERRORS.labels(component="rate_limit")._value.get() >= 1

@@ -63,6 +63,9 @@ class Principal:
     via: str  # "token" | "session"
     token_id: uuid.UUID | None = None
     token_workspace_id: uuid.UUID | None = None
+    # The membership of the route's {workspace_id}, fetched with the token in one query (or None).
+    prefetched_for: uuid.UUID | None = None
+    prefetched: tuple[Workspace, Membership] | None = None
 
     @property
     def rate_key(self) -> str:
@@ -80,15 +83,25 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
+def _workspace_param(request: Request) -> uuid.UUID | None:
+    raw = request.path_params.get("workspace_id")
+    try:
+        return uuid.UUID(str(raw)) if raw is not None else None
+    except ValueError:
+        return None  # the path validation answers 422
+
+
 def get_principal(request: Request, session: DbSession) -> Principal:
     token = _bearer(request)
     if token is not None:
-        found = auth_service.resolve_token(session, token)
+        ws_id = _workspace_param(request)
+        found = auth_service.resolve_token_for_workspace(session, token, ws_id)
         if found is None:
             raise ApiProblem(401, "the token is unknown, expired or revoked",
                              headers={"WWW-Authenticate": "Bearer"})
-        row, user = found
-        principal = Principal(user=user, via="token", token_id=row.id, token_workspace_id=row.workspace_id)
+        row, user, member = found
+        principal = Principal(user=user, via="token", token_id=row.id, token_workspace_id=row.workspace_id,
+                              prefetched_for=ws_id, prefetched=member)
     else:
         settings = request.app.state.settings
         cookie = request.cookies.get(sessions.SESSION_COOKIE)
@@ -155,11 +168,14 @@ def require(role: Role, limit: str | None = None):
         not_found = ApiProblem(404, f"workspace {workspace_id} not found")
         if principal.token_workspace_id is not None and principal.token_workspace_id != workspace_id:
             raise not_found
-        found = session.execute(
-            sa.select(Workspace, Membership)
-            .join(Membership, Membership.workspace_id == Workspace.id)
-            .where(Workspace.id == workspace_id, Membership.user_id == principal.user.id)
-        ).first()
+        if principal.prefetched_for == workspace_id:
+            found = principal.prefetched
+        else:
+            found = session.execute(
+                sa.select(Workspace, Membership)
+                .join(Membership, Membership.workspace_id == Workspace.id)
+                .where(Workspace.id == workspace_id, Membership.user_id == principal.user.id)
+            ).first()
         if found is None:
             raise not_found
         workspace, membership = found

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from boostloop.errors import Conflict, FieldError, InvalidInput, NotFound
 from boostloop.server.auth import passwords, tokens
-from boostloop.server.db.models import ApiToken, Membership, User
+from boostloop.server.db.models import ApiToken, Membership, User, Workspace
 
 # Deliberately loose (RFC 5322 is not checkable by regex); the mail server is the real judge.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -104,18 +104,32 @@ def revoke_token(session: Session, user_id: uuid.UUID, token_id: uuid.UUID, *, n
     return row
 
 
-def resolve_token(session: Session, token: str, *, now: datetime | None = None) -> tuple[ApiToken, User] | None:
+def resolve_token(
+    session: Session, token: str, *, now: datetime | None = None, workspace_id: uuid.UUID | None = None
+) -> tuple[ApiToken, User] | None:
     """The live token and its active user, or None (unknown, revoked, expired, or user deactivated)."""
+    found = resolve_token_for_workspace(session, token, workspace_id, now=now)
+    return None if found is None else (found[0], found[1])
+
+
+def resolve_token_for_workspace(
+    session: Session, token: str, workspace_id: uuid.UUID | None, *, now: datetime | None = None
+) -> tuple[ApiToken, User, tuple[Workspace, Membership] | None] | None:
+    """Like ``resolve_token``, and in the same query the caller's membership of ``workspace_id`` (None
+    when not a member): one database round trip for authentication and tenancy on workspace routes."""
     now = now or datetime.now(UTC)
-    found = session.execute(
-        sa.select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == tokens.token_hash(token))
-    ).first()
+    q = sa.select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+    if workspace_id is not None:
+        q = (q.add_columns(Workspace, Membership)
+             .outerjoin(Membership, sa.and_(Membership.user_id == User.id, Membership.workspace_id == workspace_id))
+             .outerjoin(Workspace, Workspace.id == Membership.workspace_id))
+    found = session.execute(q.where(ApiToken.token_hash == tokens.token_hash(token))).first()
     if found is None:
         return None
-    row, user = found
+    row, user = found[0], found[1]
+    member = (found[2], found[3]) if workspace_id is not None and found[3] is not None else None
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now) or not user.is_active:
         return None
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         row.last_used_at = now
-    return row, user
+    return row, user, member

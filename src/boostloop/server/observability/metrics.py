@@ -35,6 +35,8 @@ ATTRIBUTION_LATENCY = Histogram(
 )
 ATTRIBUTION_ERRORS = Counter("boostloop_attribution_errors_total", "Attribution processing errors.", ["kind"])
 NOTIFICATIONS = Counter("boostloop_notifications_total", "Notification attempts.", ["channel", "outcome"])
+BACKEND_ERRORS = Counter("boostloop_backend_errors_total", "Cache / rate-limit backend failures (fail open).",
+                         ["component"])
 RATE_LIMITED = Counter("boostloop_rate_limited_total", "Requests refused with 429.", ["klass"])
 
 

@@ -46,6 +46,9 @@ class SocialPost(UUIDPrimaryKey, Timestamps, Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     is_ads_eligible: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     permalink: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    # The first 280 characters of the post's text, when an import carries it: backfill matches past ad
+    # campaigns to posts by it (Meta names a boost's campaign after the post's first words).
+    text_excerpt: Mapped[str | None] = mapped_column(sa.String(280), nullable=True)
 
     account: Mapped[SocialAccount] = relationship(back_populates="posts")
 

@@ -1,0 +1,126 @@
+"""One boost's effectiveness analysis: counterfactuals, lifts, money, score and confidence together.
+
+What the boost achieved "with the boost" at the analysis end (``boost_age + horizon``), per metric:
+
+    reach        = actual organic reach + incremental paid reach (paid people not reached organically)
+    impressions  = actual organic impressions + paid impressions
+    engagements  = actual organic engagements + paid engagements
+
+each compared with the post's organic-only counterfactual (``counterfactual``); conversions and money
+through ``lift.conversion_economics``; the score through ``score``; the confidence through
+``confidence``. The caller (the server's effectiveness use case, or the validation script) gathers the
+numbers; this module does no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from boostloop.analytics.effectiveness.benchmarks import PlatformBenchmark
+from boostloop.analytics.effectiveness.confidence import Confidence, confidence_level
+from boostloop.analytics.effectiveness.counterfactual import (
+    DEFAULT_LEVEL,
+    Counterfactual,
+    PostSeries,
+    organic_counterfactual,
+)
+from boostloop.analytics.effectiveness.lift import ConversionEconomics, Lift, conversion_economics, incremental_lift
+from boostloop.analytics.effectiveness.score import EffectivenessScore, effectiveness_score
+from boostloop.analytics.effectiveness.trajectory import value_at
+from boostloop.enums import Platform
+
+METRICS = ("reach", "impressions", "engagements")
+
+
+@dataclass(frozen=True)
+class BoostObservation:
+    """Everything measured about one boost up to the analysis end. Money in cents; ages in hours.
+
+    ``organic``: the post's own cumulative organic series per metric (captures before *and* after the
+    boost: the pre-boost part feeds the counterfactual, the value at the analysis end is the actual);
+    ``baseline``: the boost's pre-boost snapshot per metric (None/missing: interpolated from the series).
+    ``horizon_hours``: analysis end minus boost start. ``days_observed``: days of paid delivery observed.
+    """
+
+    boost_id: str
+    platform: Platform
+    boost_age_hours: float
+    horizon_hours: float
+    days_observed: float
+    organic: Mapping[str, PostSeries | None]
+    spend_cents: int
+    conversions: float  # all conversions of the post up to the analysis end
+    organic_conversions: float  # of which attributed to organic touchpoints
+    value_cents: int  # value of all conversions
+    paid_impressions: float = 0.0
+    incremental_paid_reach: float = 0.0
+    paid_engagements: float = 0.0
+    paid_clicks: float = 0.0
+    baseline: Mapping[str, float | None] = field(default_factory=dict)
+    organic_cost_cents: int | None = None
+
+
+@dataclass(frozen=True)
+class BoostEffectiveness:
+    boost_id: str
+    platform: Platform
+    counterfactuals: Mapping[str, Counterfactual]
+    lifts: Mapping[str, Lift]
+    economics: ConversionEconomics
+    score: EffectivenessScore
+    confidence: Confidence
+    benchmark: PlatformBenchmark
+    flags: tuple[str, ...]
+
+
+def _actual_end(series: PostSeries | None, age: float, cf: Counterfactual) -> float:
+    """The post's actual organic total at the analysis end; the counterfactual itself if unobserved
+    (no lift can then be claimed from organic growth)."""
+    if series is not None and series.age_hours.size:
+        v = value_at(series.age_hours, series.cumulative, age)
+        if v is not None:
+            return v
+        if series.age_hours[-1] >= cf.boost_age_hours:
+            return float(series.cumulative[-1])
+    return cf.final.estimate
+
+
+def analyze_boost(
+    obs: BoostObservation,
+    controls: Mapping[str, Sequence[PostSeries]],
+    benchmark: PlatformBenchmark,
+    *,
+    level: float = DEFAULT_LEVEL,
+    seed: int = 0,
+) -> BoostEffectiveness:
+    end_age = obs.boost_age_hours + obs.horizon_hours
+    cfs: dict[str, Counterfactual] = {}
+    lifts: dict[str, Lift] = {}
+    actual_organic: dict[str, float] = {}
+    paid_extra = {"reach": obs.incremental_paid_reach, "impressions": obs.paid_impressions,
+                  "engagements": obs.paid_engagements}
+    for m in METRICS:
+        series = obs.organic.get(m)
+        cf = organic_counterfactual(
+            series, controls.get(m, ()), boost_age_hours=obs.boost_age_hours,
+            horizons_hours=[obs.horizon_hours], baseline_at_boost=obs.baseline.get(m), level=level,
+        )
+        cfs[m] = cf
+        actual_organic[m] = _actual_end(series, end_age, cf)
+        lifts[m] = incremental_lift(actual_organic[m] + max(paid_extra[m], 0.0), cf)
+    econ = conversion_economics(
+        actual_conversions=obs.conversions, organic_conversions=obs.organic_conversions,
+        value_cents=obs.value_cents, spend_cents=obs.spend_cents, reach_counterfactual=cfs["reach"],
+        actual_organic_reach=actual_organic["reach"], organic_cost_cents=obs.organic_cost_cents, seed=seed,
+    )
+    sc = effectiveness_score(reach=lifts["reach"], engagement=lifts["engagements"], economics=econ,
+                             benchmark=benchmark)
+    reach_cf = cfs["reach"]
+    conf = confidence_level(obs.days_observed, obs.conversions, counterfactual_basis=reach_cf.basis,
+                            history_missing=reach_cf.history_missing)
+    flags = sorted(set(reach_cf.flags) | set(econ.flags))
+    return BoostEffectiveness(
+        boost_id=obs.boost_id, platform=obs.platform, counterfactuals=cfs, lifts=lifts, economics=econ,
+        score=sc, confidence=conf, benchmark=benchmark, flags=tuple(flags),
+    )

@@ -1,0 +1,1 @@
+"""Insights: build the detectors' input from the database, store the survivors, list and acknowledge them."""
