@@ -135,6 +135,8 @@ CHARTS_WITH_DATA = """() => Array.from(document.querySelectorAll('.chart[data-fi
 
 def charts_of(page) -> list[dict]:
     page.wait_for_load_state("load")
+    # parts of a page that load after it (hx-trigger="load", e.g. the attribution report) have arrived
+    page.wait_for_function("() => !document.querySelector('[hx-trigger=load]')", timeout=30000)
     page.wait_for_function("() => Array.from(document.querySelectorAll('.chart[data-figure]')).every(e => e._fullLayout)",
                            timeout=15000)
     return page.evaluate(CHARTS_WITH_DATA)

@@ -98,7 +98,10 @@ def test_scenario_attribution_breakdown_of_a_boost_with_conversions(admin, live_
     if _has("boostloop.server.attribution.service"):
         assert "detail-paths" in charts and charts["detail-paths"]["points"] > 0
         page.goto(live_app.base_url + f"/w/{live_app.workspace_id}/attribution")
-        assert page.locator("#attribution-models").count() == 1
+        page.locator("#attribution-models").wait_for()
+        assert page.locator("#attribution-models tbody tr").count() >= 6  # every model side by side
+        charts = charts_of(page)
+        assert any(c["id"] == "attribution-chart" and c["points"] > 0 for c in charts)
     shot(page, "scenario-attribution")
     assert watch.console_errors == [] and watch.external == []
 

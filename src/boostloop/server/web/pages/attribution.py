@@ -55,13 +55,19 @@ def _report(session, access, period):
 
 
 @router.get("/attribution")
-def attribution_page(request: Request, access: CanRead, session: DbSession, period: str | None = None,
-                     saved: str | None = None) -> HTMLResponse:
+def attribution_page(request: Request, access: CanRead, session: DbSession, period: str | None = None) -> HTMLResponse:
+    """The page shell; the report (every model with bootstrap intervals, seconds of work) loads into it."""
+    p = boost_data.period_for(session, access.workspace_id, period)
+    return page(request, "attribution.html", access, session, "attribution", period=p, title="Attribution")
+
+
+@router.get("/attribution/report")
+def attribution_report(request: Request, access: CanRead, session: DbSession, period: str | None = None) -> HTMLResponse:
     p = boost_data.period_for(session, access.workspace_id, period)
     report = _report(session, access, p)
     paths = charts.paths_sunburst(report.top_paths) if report.top_paths else None
-    return page(request, "attribution.html", access, session, "attribution", period=p, title="Attribution",
-                report=report, fig=_figure(report), paths=paths, labels=MODEL_LABELS, saved=saved)
+    return page(request, "attribution_report.html", access, session, "attribution", period=p, report=report,
+                fig=_figure(report), paths=paths, labels=MODEL_LABELS)
 
 
 @router.post("/attribution/default-model")
