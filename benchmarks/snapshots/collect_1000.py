@@ -1,7 +1,7 @@
 """One round of snapshot collection for a workspace with 1,000 ACTIVE boosts, on SQLite and PostgreSQL.
 
 Target (issue 4): under 30 s per round on each engine. The peer is the same collector run boost by boost
-(``batch_size=1``: four statements per boost, the N+1 shape a naive job has), on the same data in the same
+(``batch_size=1``: five statements per boost, the N+1 shape a naive job has), on the same data in the same
 process; it runs inside a transaction that is rolled back, then the batched round runs and commits.
 
 Data (generated directly as rows, seed 7): 1,000 posts on 10 accounts, each boosted 1-167 hours ago for

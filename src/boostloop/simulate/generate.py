@@ -288,6 +288,7 @@ class _Generator:
             n_ovl = min(int(rng.binomial(boost["n_paid"], spec.overlap)), n_org)
         groups = {"org": n_org - n_ovl, "ovl": n_ovl}
         if boost is not None:
+            boost["n_ovl"] = n_ovl
             groups["paid"] = boost["n_paid"] - n_ovl
             groups["spill"] = boost["n_spill"]
         truth_conv = {"with": 0, "without": 0, "with_value": 0, "without_value": 0,
@@ -517,7 +518,8 @@ class _Generator:
                 times = boost["paid_times"](n_spill) - pub_h
                 spill = np.cumsum(np.histogram(times, bins=np.arange(horizon + 1))[0]).astype(float)
             if boost["delivered_h"]:
-                share_paid_only = 1.0 - self.w.platforms[platform].overlap
+                # The realised overlap: the nominal share of the paid audience, capped by the post's organic reach.
+                share_paid_only = 1.0 - boost["n_ovl"] / boost["n_paid"] if boost["n_paid"] else 0.0
                 reach_rel = np.histogram(boost["paid_times"](boost["n_paid"]) - pub_h, bins=np.arange(horizon + 1))[0]
                 paid_only = np.cumsum(reach_rel) * share_paid_only
             # Counterfactual series for the truth, hourly from the boost's start.

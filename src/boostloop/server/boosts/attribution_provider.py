@@ -55,7 +55,7 @@ class AttributionProvider(Protocol):
 
 
 class TouchpointExposureSplit:
-    """Default provider: one batched query over the boosts' touchpoint events (no model)."""
+    """Default provider: two batched queries over the boosts' touchpoint events (no model)."""
 
     def splits(
         self, session: Session, workspace_id: uuid.UUID, requests: Sequence[SplitRequest]

@@ -274,21 +274,24 @@ def conversions_by_exposure(
         # without it every (boost, person) of the simulator's default world came back, 9 s of row
         # decoding for 60 boosts; joining per conversion or a correlated EXISTS was slower still).
         converters = sorted({r[1] for r in conversions if r[1] is not None})
-        first: dict[tuple[uuid.UUID, str, TouchpointType], datetime] = {}
+        # (boost, person) -> (first organic touch, first paid touch), one row per pair
+        first: dict[tuple[uuid.UUID, str], tuple[datetime | None, datetime | None]] = {}
+        first_organic = sa.func.min(sa.case((e.touchpoint_type == organic, e.occurred_at), else_=sa.null()))
+        first_paid = sa.func.min(sa.case((e.touchpoint_type == paid, e.occurred_at), else_=sa.null()))
         for people in chunks(converters, PERSONS_CHUNK):
             for r in session.execute(
-                sa.select(t.c.boost_id, person, e.touchpoint_type, sa.func.min(e.occurred_at))
+                sa.select(t.c.boost_id, person, sa.type_coerce(first_organic, UTCDateTime()),
+                          sa.type_coerce(first_paid, UTCDateTime()))
                 .join(e, sa.and_(e.boost_campaign_id == t.c.boost_id, e.occurred_at <= t.c.until))
                 .join(BoostCampaign, mine)
                 .where(person.in_(people), e.touchpoint_type.in_([organic, paid]))
-                .group_by(t.c.boost_id, person, e.touchpoint_type)
+                .group_by(t.c.boost_id, person)
             ):
-                first[(r[0], r[1], TouchpointType(r[2]))] = r[3]
+                first[(r[0], r[1])] = (r[2], r[3])
         counts: dict[uuid.UUID, list[int]] = {}
         for boost_id, who, tp, at, value in conversions:
             tp = TouchpointType(tp)
-            o_at = first.get((boost_id, who, organic)) if who is not None else None
-            p_at = first.get((boost_id, who, paid)) if who is not None else None
+            o_at, p_at = first.get((boost_id, who), (None, None)) if who is not None else (None, None)
             o = tp == organic or (o_at is not None and o_at <= at)
             p = tp == paid or (p_at is not None and p_at <= at)
             c = counts.setdefault(boost_id, [0, 0, 0, 0, 0])
