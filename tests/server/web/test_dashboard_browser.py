@@ -13,6 +13,12 @@ from tests.server.web.conftest import charts_of, shot
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+# Every visible form control has a label (label[for], a wrapping label, aria-label or aria-labelledby).
+UNLABELLED_CONTROLS = """() => Array.from(document.querySelectorAll('select, input:not([type=hidden]), textarea'))
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+  .map(el => el.outerHTML.slice(0, 80))"""
+
+
 def _has(module: str) -> bool:
     try:
         return importlib.util.find_spec(module) is not None
@@ -36,6 +42,10 @@ def test_every_page_renders_its_charts_with_data_and_stays_local(admin, live_app
         assert page.locator("h1").first.is_visible()
         charts = charts_of(page)
         assert all(c["rendered"] and c["traces"] > 0 and c["points"] > 0 for c in charts), (label, charts)
+        assert page.evaluate(UNLABELLED_CONTROLS) == [], label
+        assert page.locator("main#main").count() == 1 and page.locator("a.skip-link").count() == 1
+        assert page.locator("nav.mainnav a[aria-current=page]").inner_text().strip() == label
+        assert page.locator("thead th:not([scope])").count() == 0, label  # header cells say what they head
         shot(page, f"admin-{label.lower()}")
     # a boost detail page too
     if _has("boostloop.server.boosts.service"):
@@ -45,6 +55,11 @@ def test_every_page_renders_its_charts_with_data_and_stays_local(admin, live_app
         charts = charts_of(page)
         assert charts and all(c["points"] > 0 for c in charts), charts
         shot(page, "admin-boost-detail")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(live_app.base_url + nav[0][1])
+    charts_of(page)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
+    shot(page, "mobile-" + nav[0][0].lower())
     assert watch.console_errors == []
     assert watch.external == []
     assert watch.requests and all(u.startswith(live_app.base_url) for u in watch.requests)

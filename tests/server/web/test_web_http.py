@@ -91,3 +91,24 @@ def test_period_counts_back_from_the_latest_boost_and_formatting() -> None:
     assert period_from("bogus", anchor).key == "all" and period_from("7d", None).start is None
     assert money(123456, "USD") == "$1,235" and money(-250, "EUR", 2) == "−€2.50" and money(None) == "—"
     assert pct(0.1234, 1, True) == "+12.3%" and pct(None) == "—"
+
+
+def test_workspace_switcher_lists_only_own_workspaces_and_goes_there(client, tenancy, engine) -> None:
+    from boostloop.enums import Role
+    from boostloop.server.db.models import User, Workspace
+    from boostloop.server.db.session import session_scope
+    from boostloop.server.workspaces import service as ws_service
+
+    with session_scope(engine) as s:
+        c = ws_service.create_workspace(s, name="Gamma", slug="gamma")
+        ws_service.add_member(s, c, s.get(User, tenancy.users["OWNER"]), Role.VIEWER)
+        c_id = c.id
+        assert s.get(Workspace, tenancy.b) is not None
+    _sign_in(client, tenancy.emails["OWNER"])
+    page = client.get(f"/w/{tenancy.a}/jobs").text
+    assert f'value="{c_id}"' in page and f'value="{tenancy.a}"' in page and f'value="{tenancy.b}"' not in page
+    go = client.get("/go", params={"workspace_id": str(c_id)}, follow_redirects=False)
+    assert go.status_code == 303 and go.headers["location"].startswith(f"/w/{c_id}/")
+    gamma = client.get(f"/w/{c_id}/jobs")
+    assert gamma.status_code == 200 and "Run now" not in gamma.text  # VIEWER there
+    assert client.get(f"/go?workspace_id={tenancy.b}").status_code == 404
