@@ -16,7 +16,7 @@ def sparkline(values: Sequence[float], color: str = NEUTRAL) -> Markup:
     fig = go.Figure(go.Scatter(y=list(values), mode="lines", line=dict(color=color, width=2), fill="tozeroy",
                                fillcolor="rgba(52,81,209,0.08)", hoverinfo="skip"))
     fig.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False), showlegend=False, height=48)
-    out = figure_json(fig)
+    figure_json(fig)  # the shared font and background
     # figure_json sets general margins; sparklines need none.
     fig.update_layout(margin=dict(l=0, r=0, t=0, b=0))
     return Markup(fig.to_json())
