@@ -59,3 +59,29 @@ def test_demo_no_serve(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     engine.dispose()
     assert ov.total_boosts == ov.analysed_boosts == len(boosts)
     assert ov.total_spend_cents > 0
+
+
+@pytest.mark.slow
+def test_simulate_prepare_backfills_and_runs_the_jobs_as_of_the_simulated_end(tmp_path) -> None:  # noqa: ANN001
+    url = f"sqlite:///{tmp_path / 'sim.db'}"
+    out = runner.invoke(app, ["simulate", "--scale", "0.2", "--seed", "3", "--database-url", url, "--prepare"])
+    assert out.exit_code == 0, out.output
+    assert "back-filled" in out.output and "job recommendations: succeeded" in out.output
+    from boostloop.simulate import generate, load_world
+
+    end = generate(load_world(), 3, scale=0.2).end
+    engine = create_db_engine(url)
+    with session_scope(engine) as s:
+        last = s.scalar(sa.select(sa.func.max(BoostPerformanceSnapshot.snapshot_at)))
+        runs = s.scalars(sa.select(JobRun)).all()
+        ws_id = s.scalar(sa.select(Workspace.id))
+        n = s.scalar(sa.select(sa.func.count()).select_from(BoostPerformanceSnapshot))
+    with session_scope(engine) as s:
+        from boostloop.server.boosts.snapshots import backfill_snapshots
+
+        again = backfill_snapshots(s, ws_id, end)
+    engine.dispose()
+    assert n > 0 and (again.created, again.skipped_existing) == (0, n)  # complete up to the simulated end
+    assert last <= end
+    # the runs' clock starts at the simulated end (plus the run's own elapsed time)
+    assert {r.started_at.replace(microsecond=0) for r in runs} == {end} and all(r.status == JobStatus.SUCCEEDED for r in runs)

@@ -25,6 +25,9 @@ def simulate(
     ] = None,
     slug: Annotated[str | None, typer.Option(help="Workspace slug (default: the world's).")] = None,
     no_load: Annotated[bool, typer.Option("--no-load", help="Generate (and write the truth) without loading.")] = False,
+    prepare: Annotated[bool, typer.Option(
+        "--prepare", help="After loading, back-fill the boosts' snapshots and run the jobs once, as of the end "
+        "of the simulated period (what `boostloop demo` does).")] = False,
 ) -> None:
     """Generate a simulated workspace with a recorded ground truth."""
     from boostloop.server.db import migrate
@@ -58,5 +61,9 @@ def simulate(
     engine = create_db_engine(url)
     t0 = time.perf_counter()
     ws_id = load_into_database(sim, engine, slug=slug)
-    engine.dispose()
     typer.echo(f"loaded workspace {slug or sim.workspace['slug']} ({ws_id}) in {time.perf_counter() - t0:.1f} s")
+    if prepare:
+        from boostloop.cli.serve import prepare_workspace
+
+        prepare_workspace(engine, ws_id, now=sim.end)
+    engine.dispose()
