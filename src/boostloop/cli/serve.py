@@ -33,9 +33,9 @@ def demo(
 ) -> None:
     """Create and migrate the database, load the simulated demo workspace once, and serve it."""
     import sqlalchemy as sa
-    from argon2 import PasswordHasher
 
     from boostloop.enums import Role
+    from boostloop.server.auth import service as auth_service
     from boostloop.server.db import migrate
     from boostloop.server.db.models import User, Workspace
     from boostloop.server.db.session import create_db_engine, session_scope
@@ -52,15 +52,12 @@ def demo(
     if exists is None:
         typer.echo("Loading the simulated demo workspace (first run only, ~30 s)...")
         ws_id = load_into_database(generate(world, seed), engine)
-        hasher = PasswordHasher()
         with session_scope(engine) as session:
             ws = session.get(Workspace, ws_id)
             for email, name, role in DEMO_USERS:
                 user = session.scalar(sa.select(User).where(User.email == email))
-                if user is None:
-                    user = User(email=email, name=name, password_hash=hasher.hash(DEMO_PASSWORD))
-                    session.add(user)
-                    session.flush()
+                if user is None:  # the auth module's own argon2 hashing, so sign-in verifies it
+                    user = auth_service.create_user(session, email=email, name=name, password=DEMO_PASSWORD)
                 add_member(session, ws, user, Role(role))
     engine.dispose()
     host, port = settings.host, settings.port

@@ -1,27 +1,23 @@
 """The FastAPI application factory.
 
-``/`` is a plain server-rendered list of the boosts of every workspace until the dashboard lands. The
+``/`` is the dashboard (``boostloop.server.web``). The
 API is under ``/api/v1`` (workspace resources under ``/api/v1/workspaces/{workspace_id}/...``); each
 domain's ``endpoints.py`` router is listed in ``ROUTERS`` (see ``boostloop.server.api`` for the pattern).
 """
 
 from __future__ import annotations
 
-import html
 import importlib
 from contextlib import asynccontextmanager
 
-import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Engine
 
 from boostloop import __version__
 from boostloop.server.api import problems
 from boostloop.server.cache import build_backends
-from boostloop.server.db.models import BoostCampaign, SocialPost, Workspace
-from boostloop.server.db.session import engine_for, session_scope
+from boostloop.server.db.session import engine_for
 from boostloop.server.observability.logging import configure_logging
 from boostloop.server.observability.middleware import ObservabilityMiddleware
 from boostloop.server.ratelimit import RateLimiter
@@ -102,28 +98,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
 
     app.openapi = openapi  # type: ignore[method-assign]
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def boost_list() -> str:
-        with session_scope(engine) as session:
-            rows = session.execute(
-                sa.select(Workspace.name, Workspace.currency, BoostCampaign, SocialPost.content_type)
-                .join(BoostCampaign, BoostCampaign.workspace_id == Workspace.id)
-                .outerjoin(SocialPost, SocialPost.id == BoostCampaign.original_post_id)
-                .order_by(BoostCampaign.boosted_at.desc())
-                .limit(500)
-            ).all()
-        body = "".join(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:,.2f} {}</td><td>{}</td><td>{}</td></tr>".format(
-                html.escape(ws), b.boosted_at.strftime("%Y-%m-%d %H:%M"), b.platform.value,
-                ct.value if ct else "", b.initial_budget_cents / 100, cur, b.duration_days, b.status.value,
-            )
-            for ws, cur, b, ct in rows
-        )
-        return (
-            "<!doctype html><html lang=en><head><meta charset=utf-8><title>Boostloop</title></head><body>"
-            f"<h1>Boosts</h1><p>{len(rows)} boosts</p><table><thead><tr><th>Workspace</th><th>Boosted at (UTC)"
-            "</th><th>Platform</th><th>Content</th><th>Budget</th><th>Days</th><th>Status</th></tr></thead>"
-            f"<tbody>{body}</tbody></table></body></html>"
-        )
+    from boostloop.server import web
 
+    web.install(app)  # the dashboard: /, /sign-in, /w/{workspace_id}/..., /static
     return app

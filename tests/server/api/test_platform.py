@@ -56,9 +56,9 @@ def test_serve_starts_and_stops_the_scheduler(engine) -> None:
         assert app.state.scheduler is None
 
 
-def test_root_still_lists_boosts(client) -> None:
-    r = client.get("/")
-    assert r.status_code == 200 and "<h1>Boosts</h1>" in r.text
+def test_root_is_the_dashboard_and_sends_the_signed_out_to_sign_in(client) -> None:
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/sign-in"
 
 
 def test_openapi_has_examples_problem_schema_and_security(client) -> None:

@@ -1,0 +1,65 @@
+"""A small demo database for the dashboard tests: the simulated workspace at a small scale, the two demo
+users of ``boostloop demo``, a second workspace the viewer does not belong to, and every job run once so
+that the pages have data."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from boostloop.cli.serve import DEMO_PASSWORD, DEMO_USERS
+from boostloop.enums import JobTrigger, Role
+from boostloop.server.auth import service as auth_service
+from boostloop.server.db import migrate
+from boostloop.server.db.models import User, Workspace
+from boostloop.server.db.session import create_db_engine, session_scope
+from boostloop.server.jobs import registry
+from boostloop.server.jobs.runner import run_job
+from boostloop.server.workspaces.service import add_member
+from boostloop.simulate import generate, load_world
+from boostloop.simulate.load import load_into_database
+
+# The order the daily pipeline runs them in (registry.py): measure first, then learn from it.
+JOB_ORDER = ("snapshots", "training_data", "insights", "recommendations")
+
+
+def build_demo_db(url: str, *, seed: int = 11, scale: float = 0.2,
+                  days_running: int = 3) -> tuple[uuid.UUID, dict]:
+    migrate.upgrade(url)
+    engine = create_db_engine(url)
+    world = load_world()
+    # The simulated period ends now (minus ``days_running``), so that the jobs run at the real clock see
+    # running boosts, fresh posts to recommend and recent results, like a live workspace.
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start = now - timedelta(days=world.workspace.days - days_running)
+    world = dataclasses.replace(world, workspace=dataclasses.replace(world.workspace, start=start))
+    ws_id = load_into_database(generate(world, seed, scale=scale), engine)
+    with session_scope(engine) as session:
+        ws = session.get(Workspace, ws_id)
+        for email, name, role in DEMO_USERS:
+            user = session.scalar(sa.select(User).where(User.email == email))
+            if user is None:
+                user = auth_service.create_user(session, email=email, name=name, password=DEMO_PASSWORD)
+            add_member(session, ws, user, Role(role))
+    outcomes = {}
+    # Earlier hourly rounds of snapshot collection (as the scheduler would have run them), so that running
+    # boosts have a history to chart.
+    if "snapshots" in registry.REGISTRY:
+        for hours_ago in (60, 36, 18, 6):
+            run_job(engine, "snapshots", ws_id, trigger=JobTrigger.SCHEDULE, now=now - timedelta(hours=hours_ago),
+                    max_attempts=1)
+    for name in JOB_ORDER:
+        if name in registry.REGISTRY:
+            outcomes[name] = run_job(engine, name, ws_id, trigger=JobTrigger.MANUAL, max_attempts=1)
+    engine.dispose()
+    return ws_id, outcomes
+
+
+if __name__ == "__main__":  # python -m tests.server.web.demo_db sqlite:///path.db
+    import sys
+
+    ws, out = build_demo_db(sys.argv[1])
+    print(ws, {k: (v.status, v.error) for k, v in out.items()})
