@@ -376,3 +376,45 @@ def test_erase_one_person_and_opt_out(client, engine, tenancy) -> None:
         rows = list(s.scalars(sa.select(PrivacyOptOut)))
         assert [(o.workspace_id, o.user_id_hash) for o in rows] == [
             (tenancy.a, person_hash(s.get(Workspace, tenancy.a).hash_key, "u-2"))]
+
+
+# ------------------------------------------------------------------------------------------------ events
+
+
+def _ev(n: int, user: str, **over) -> dict:
+    return {"client_event_id": f"ev-{n}", "event_type": "VIEW", "touchpoint_type": "ORGANIC", "platform": "FACEBOOK",
+            "occurred_at": (T0 + timedelta(minutes=n)).isoformat(), "user_id": user} | over
+
+
+def test_event_batches_idempotent_all_or_nothing_and_opted_out_people_dropped(client, app, engine, tenancy) -> None:
+    url = f"/api/v1/workspaces/{tenancy.a}/ingest/events"
+    h = tenancy.auth("MEMBER")
+    v0 = app.state.cache.key(tenancy.a, "x")
+    r = client.post(url, json={"events": [_ev(i, f"u-{i % 3}") for i in range(6)]}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"received": 6, "inserted": 6, "duplicates": 0, "opted_out": 0}
+    assert app.state.cache.key(tenancy.a, "x") != v0
+    # the same ids again plus one new: only the new one is stored
+    r = client.post(url, json={"events": [_ev(i, f"u-{i % 3}") for i in range(7)]}, headers=h)
+    assert r.json() == {"received": 7, "inserted": 1, "duplicates": 6, "opted_out": 0}
+    # one bad event: 422 naming ["events", 1, field], nothing of the batch stored
+    r = client.post(url, json={"events": [_ev(100, "u-9"), _ev(101, "u-9", event_type="TELEPATHY")]}, headers=h)
+    assert r.status_code == 422 and ["events", 1, "event_type"] in [e["loc"] for e in r.json()["errors"]], r.text
+    with session_scope(engine) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(BoostAttributionEvent)) == 7
+        # stored only as keyed hashes
+        hashes = set(s.scalars(sa.select(BoostAttributionEvent.user_id_hash)))
+        key = s.get(Workspace, tenancy.a).hash_key
+    assert hashes == {person_hash(key, f"u-{i}") for i in range(3)}
+    # more than 10,000 in one request is refused by the schema
+    assert client.post(url, json={"events": [{}] * 10_001}, headers=h).status_code == 422
+    # opt u-1 out: erased on request, and their later events are dropped at ingest
+    p = f"/api/v1/workspaces/{tenancy.a}/privacy"
+    assert client.post(f"{p}/opt-outs", json={"user_id": "u-1"}, headers=tenancy.auth("ADMIN")).json()["created"]
+    assert client.post(f"{p}/erasures", json={"user_id": "u-1"}, headers=tenancy.auth("ADMIN")).json()[
+        "events_deleted"] == 2  # ev-1, ev-4
+    r = client.post(url, json={"events": [_ev(200, "u-1"), _ev(201, "u-2")]}, headers=h)
+    assert r.json() == {"received": 2, "inserted": 1, "duplicates": 0, "opted_out": 1}
+    with session_scope(engine) as s:
+        ids = set(s.scalars(sa.select(BoostAttributionEvent.client_event_id)))
+    assert ids == {"ev-0", "ev-2", "ev-3", "ev-5", "ev-6", "ev-201"}

@@ -84,6 +84,39 @@ def ingest_campaigns(body: CampaignBatch, access: CanWrite, session: DbSession, 
     return _done(ingest_batch(session, access.workspace, body.model_dump()), access, request)
 
 
+class EventBatch(BaseModel):
+    """Up to 10,000 touchpoint events (``attribution.schemas.EventIn``: ``client_event_id``, ``event_type``,
+    ``touchpoint_type``, ``platform``, ``occurred_at``, ``user_id`` and/or ``session_id`` in the clear:
+    hashed with the workspace key before anything is stored). Errors name ``["events", index, field]``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"events": [{
+        "client_event_id": "ev-1", "event_type": "CLICK", "touchpoint_type": "PAID", "platform": "FACEBOOK",
+        "occurred_at": "2026-11-02T10:00:00Z", "user_id": "customer-8812"}]}]})
+
+    events: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=MAX_ROWS)]
+
+
+class EventsOut(BaseModel):
+    """``received = inserted + duplicates + opted_out``."""
+
+    received: int
+    inserted: int
+    duplicates: int
+    opted_out: int
+
+
+@router.post("/events", response_model=EventsOut,
+             summary="Ingest touchpoint events (MEMBER; up to 10,000; all-or-nothing; idempotent by event id; "
+             "events of opted-out people dropped)")
+def ingest_events(body: EventBatch, access: CanWrite, session: DbSession, request: Request) -> EventsOut:
+    from boostloop.server.attribution.service import ingest_events as ingest
+
+    result = ingest(session, access.workspace, body.events)
+    if result.inserted:
+        request.app.state.cache.invalidate_workspace(access.workspace_id)
+    return EventsOut.model_validate(result.model_dump())
+
+
 @router.post("/files", response_model=IngestOut,
              summary="Import one file with an importer (MEMBER; all-or-nothing; errors name line and column)",
              description="`kind`: " + ", ".join(importers.KINDS) + ". The generic importer needs a mapping "

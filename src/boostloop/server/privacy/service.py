@@ -4,15 +4,14 @@ stored or needed. Services never commit."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from boostloop.errors import FieldError, InvalidInput
+from boostloop.server.attribution import repository as attribution_repo
 from boostloop.server.attribution.hashing import person_hash
-from boostloop.server.db.models import BoostAttributionEvent, PrivacyOptOut, Workspace
+from boostloop.server.db.models import Workspace
 
 MAX_USER_ID = 512
 
@@ -30,15 +29,11 @@ class EraseResult:
 
 
 def erase_person(session: Session, workspace: Workspace, user_id: str) -> EraseResult:
-    """Delete every touchpoint event of the person in this workspace (one statement)."""
+    """Delete every touchpoint event of the person in this workspace (one statement). Events that carried
+    only a session id cannot be linked to the person and stay."""
 
     h = _hash(workspace, user_id)
-    result = session.execute(
-        sa.delete(BoostAttributionEvent)
-        .where(BoostAttributionEvent.workspace_id == workspace.id, BoostAttributionEvent.user_id_hash == h)
-        .execution_options(synchronize_session=False)
-    )
-    return EraseResult(user_id_hash=h, events_deleted=int(result.rowcount or 0))
+    return EraseResult(user_id_hash=h, events_deleted=attribution_repo.delete_person_events(session, workspace.id, h))
 
 
 @dataclass(frozen=True)
@@ -48,24 +43,8 @@ class OptOutResult:
 
 
 def opt_out(session: Session, workspace: Workspace, user_id: str) -> OptOutResult:
-    """Record the person's opt-out (idempotent): their later events are dropped at ingest."""
+    """Record the person's opt-out (idempotent): ``attribution.service.ingest_events`` drops their later
+    events. Stored events are kept (erase them with :func:`erase_person`)."""
 
     h = _hash(workspace, user_id)
-    if is_opted_out(session, workspace.id, h):
-        return OptOutResult(user_id_hash=h, created=False)
-    session.add(PrivacyOptOut(workspace_id=workspace.id, user_id_hash=h))
-    session.flush()
-    return OptOutResult(user_id_hash=h, created=True)
-
-
-def is_opted_out(session: Session, workspace_id: uuid.UUID, user_id_hash: str) -> bool:
-    return session.scalar(
-        sa.select(sa.literal(True)).where(PrivacyOptOut.workspace_id == workspace_id,
-                                          PrivacyOptOut.user_id_hash == user_id_hash)
-    ) is not None
-
-
-def opted_out_hashes(session: Session, workspace_id: uuid.UUID) -> set[str]:
-    """Every opted-out hash of the workspace (for filtering an ingest batch)."""
-
-    return set(session.scalars(sa.select(PrivacyOptOut.user_id_hash).where(PrivacyOptOut.workspace_id == workspace_id)))
+    return OptOutResult(user_id_hash=h, created=attribution_repo.add_opt_out(session, workspace.id, h))
