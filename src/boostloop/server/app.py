@@ -35,6 +35,8 @@ ROUTERS = [
     "boostloop.server.insights.endpoints",
     "boostloop.server.experiments.endpoints",
     "boostloop.server.privacy.endpoints",
+    "boostloop.server.attribution.endpoints",
+    "boostloop.server.learning.endpoints",
 ]
 
 DESCRIPTION = """Did boosting pay off, and what to boost next.

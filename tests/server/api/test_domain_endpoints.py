@@ -168,7 +168,26 @@ def test_boost_create_detail_status_and_link(client, engine, tenancy) -> None:
     assert boost["organic_metrics"]["impressions"] == 2000 and boost["organic_metrics"]["estimated"] is False
     assert boost["status"] == "ACTIVE" and boost["campaign_id"] is None
     detail = client.get(f"{base}/{boost['id']}", headers=tenancy.auth("VIEWER")).json()
-    assert detail["boost"]["id"] == boost["id"] and detail["snapshots"] == [] and detail["attribution_split"] is None
+    assert detail["boost"]["id"] == boost["id"] and detail["snapshots"] == []
+    assert detail["attribution_split"]["organic_conversions"] == 0
+    # three converters: one saw only the organic post, one only the paid boost, one both
+    t = T0 + timedelta(days=1, hours=1)
+    events = []
+    for n, (user, kinds) in enumerate({"o": ["ORGANIC"], "p": ["PAID"], "b": ["ORGANIC", "PAID"]}.items()):
+        for k, kind in enumerate(kinds):
+            events.append({"client_event_id": f"{user}-{k}", "event_type": "VIEW", "touchpoint_type": kind,
+                           "platform": "FACEBOOK", "occurred_at": (t + timedelta(minutes=n * 10 + k)).isoformat(),
+                           "user_id": user, "boost_id": boost["id"]})
+        events.append({"client_event_id": f"{user}-conv", "event_type": "CONVERSION", "touchpoint_type": "UNKNOWN",
+                        "platform": "FACEBOOK", "occurred_at": (t + timedelta(minutes=n * 10 + 5)).isoformat(),
+                        "user_id": user, "value_cents": 1000 * (n + 1)})
+    r = client.post(f"/api/v1/workspaces/{tenancy.a}/ingest/events", json={"events": events}, headers=h)
+    assert r.status_code == 200 and r.json()["inserted"] == 7, r.text
+    split = client.get(f"{base}/{boost['id']}", headers=tenancy.auth("VIEWER")).json()["attribution_split"]
+    assert (split["organic_conversions"], split["paid_conversions"], split["overlap_conversions"]) == (1, 1, 1)
+    assert (split["organic_value_cents"], split["paid_value_cents"], split["overlap_value_cents"]) == (1000, 2000, 3000)
+    same = client.get(f"/api/v1/workspaces/{tenancy.a}/attribution/boosts/{boost['id']}", headers=tenancy.auth("VIEWER"))
+    assert same.json() == split
     # link a campaign, then a different one is a conflict
     r = client.put(f"{base}/{boost['id']}/campaign", json={"campaign_id": str(camps["c0"])}, headers=h)
     assert r.status_code == 200 and r.json()["campaign_id"] == str(camps["c0"])

@@ -4,15 +4,16 @@ link a campaign (MEMBER). Thin: every rule lives in ``boosts.service``."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from boostloop.enums import BoostStatus, Platform
 from boostloop.server.api.deps import CanRead, CanWrite, DbSession
 from boostloop.server.api.problems import problem_responses
+from boostloop.server.attribution import service as attribution
+from boostloop.server.attribution.schemas import BoostSplit
 from boostloop.server.boosts import service
 from boostloop.server.boosts.schemas import (
     BoostCampaignLink,
@@ -33,26 +34,20 @@ SORTS = {"boostedAt": "boosted_at", "costPerResult": "cost_per_result", "roi": "
 SortParam = Literal["boostedAt", "costPerResult", "roi", "lift", "boosted_at", "cost_per_result"]
 
 
-class AttributionSplitOut(BaseModel):
-    """Attributed conversions of the boost (organic only / paid only / both) and their value, as of the
-    latest snapshot."""
-
-    organic: float
-    paid: float
-    overlap: float
-    value_cents: int
-    as_of: datetime
-
-
 class BoostDetailOut(BaseModel):
     boost: BoostOut
     snapshots: list[SnapshotOut]
     latest_snapshot: SnapshotOut | None
-    attribution_split: AttributionSplitOut | None
+    attribution_split: BoostSplit = Field(description="the attribution service's split of the boost's "
+                                          "conversions, now (organic only / paid only / both / unknown)")
 
     model_config = {"json_schema_extra": {"examples": [{
         "boost": {"id": "0b0d8f5e-3c8e-4c55-9a53-2b6f7a1f5c11", "status": "ACTIVE"},
-        "snapshots": [], "latest_snapshot": None, "attribution_split": None}]}}
+        "snapshots": [], "latest_snapshot": None,
+        "attribution_split": {"boost_id": "0b0d8f5e-3c8e-4c55-9a53-2b6f7a1f5c11", "until": None,
+                              "organic_conversions": 3, "paid_conversions": 5, "overlap_conversions": 2,
+                              "unknown_conversions": 0, "organic_value_cents": 9000, "paid_value_cents": 15000,
+                              "overlap_value_cents": 6000, "unknown_value_cents": 0}}]}}
 
 
 def _out(boost) -> BoostOut:
@@ -104,10 +99,7 @@ def get_boost(boost_id: uuid.UUID, access: CanRead, session: DbSession) -> Boost
     boost = service.get_boost(session, access.workspace_id, boost_id)
     snaps = [SnapshotOut.model_validate(s) for s in service.list_snapshots(session, access.workspace_id, boost_id)]
     latest = snaps[-1] if snaps else None
-    split = AttributionSplitOut(
-        organic=latest.attributed_organic, paid=latest.attributed_paid, overlap=latest.attributed_overlap,
-        value_cents=latest.attributed_value_cents, as_of=latest.snapshot_at,
-    ) if latest else None
+    split = attribution.boost_split(session, access.workspace, boost_id)
     return BoostDetailOut(boost=_out(boost), snapshots=snaps, latest_snapshot=latest, attribution_split=split)
 
 
