@@ -25,6 +25,7 @@ from boostloop.server.db.models import (
     AdCampaign,
     BoostAttributionEvent,
     BoostInsight,
+    RECOMMENDER,
     PrivacyOptOut,
     SocialPost,
     Workspace,
@@ -437,3 +438,97 @@ def test_event_batches_idempotent_all_or_nothing_and_opted_out_people_dropped(cl
     with session_scope(engine) as s:
         ids = set(s.scalars(sa.select(BoostAttributionEvent.client_event_id)))
     assert ids == {"ev-0", "ev-2", "ev-3", "ev-5", "ev-6", "ev-201"}
+
+
+# ---------------------------------------------------------------------------------- attribution report
+
+
+def test_attribution_report_every_model_and_top_paths(client, tenancy) -> None:
+    h = tenancy.auth("MEMBER")
+    # two converting journeys ORGANIC > PAID > conversion, one PAID > conversion, one ORGANIC without conversion
+    journeys = {"a": ["ORGANIC", "PAID"], "b": ["ORGANIC", "PAID"], "c": ["PAID"], "d": ["ORGANIC"]}
+    events = []
+    for n, (user, path) in enumerate(journeys.items()):
+        for k, kind in enumerate(path):
+            events.append({"client_event_id": f"{user}-{k}", "event_type": "CLICK", "touchpoint_type": kind,
+                           "platform": "FACEBOOK", "occurred_at": (T0 + timedelta(hours=n, minutes=k)).isoformat(),
+                           "user_id": user})
+        if user != "d":
+            events.append({"client_event_id": f"{user}-conv", "event_type": "CONVERSION", "touchpoint_type": "UNKNOWN",
+                           "platform": "FACEBOOK", "occurred_at": (T0 + timedelta(hours=n, minutes=30)).isoformat(),
+                           "user_id": user, "value_cents": 500})
+    assert client.post(f"/api/v1/workspaces/{tenancy.a}/ingest/events", json={"events": events},
+                       headers=h).status_code == 200
+    base = f"/api/v1/workspaces/{tenancy.a}/attribution"
+    v = tenancy.auth("VIEWER")
+    r = client.get(f"{base}/report", params={"n_boot": 0, "channel": "touchpoint_type"}, headers=v)
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert [m["model"] for m in rep["models"]] == ["first_touch", "last_touch", "last_non_unknown", "linear",
+                                                   "time_decay", "position_based", "markov", "shapley"]
+    assert rep["conversions"] == 3 and rep["value_cents"] == 1500
+    by = {m["model"]: {c["channel"]: c["conversions"] for c in m["channels"]} for m in rep["models"]}
+    # hand-worked: first touch gives both O>P journeys to ORGANIC; last touch all three to PAID; linear halves
+    assert by["first_touch"] == pytest.approx({"ORGANIC": 2.0, "PAID": 1.0})
+    assert by["last_touch"].get("ORGANIC", 0.0) == pytest.approx(0.0) and by["last_touch"]["PAID"] == pytest.approx(3.0)
+    assert by["linear"] == pytest.approx({"ORGANIC": 1.0, "PAID": 2.0})
+    for credits in by.values():  # every model hands out every conversion
+        assert sum(credits.values()) == pytest.approx(3.0)
+    one = client.get(f"{base}/report", params={"model": "linear", "n_boot": 0}, headers=v).json()
+    assert [m["model"] for m in one["models"]] == ["linear"]
+    assert client.get(f"{base}/report", params={"model": "astrology"}, headers=v).status_code == 422
+    paths = client.get(f"{base}/paths", params={"channel": "touchpoint_type"}, headers=v).json()
+    assert (paths[0]["path"], paths[0]["conversions"]) == (["ORGANIC", "PAID"], 2.0)
+
+
+# ------------------------------------------------------------------------------------- recommendations
+
+
+def _recommendation(s, ws_id, post_id, confidence, priority, n) -> uuid.UUID:
+    from boostloop.enums import RecommendationType
+    from boostloop.server.db.models import BoostRecommendation
+
+    row = BoostRecommendation(
+        workspace_id=ws_id, suggested_post_id=post_id, recommendation_type=RecommendationType.BOOST_HIGH_PERFORMER,
+        confidence=confidence, priority=priority, suggested_budget_cents=5000, suggested_duration_days=3,
+        suggested_timing=datetime.now(UTC) + timedelta(hours=2), suggested_targeting={"segment": "25-34"},
+        projected_reach=1000, projected_conversions=10, projected_roi=0.5 + n, confidence_interval={},
+        reason="strong organic start", supporting_data={}, fingerprint=f"fp{n}",
+        expires_at=datetime.now(UTC) + timedelta(days=2))
+    s.add(row)
+    s.flush()
+    return row.id
+
+
+def test_recommendations_filter_sort_apply_dismiss(client, engine, tenancy) -> None:
+    _seed(client, tenancy)
+    posts, _ = _ids(engine, tenancy.a)
+    with session_scope(engine) as s:
+        r1 = _recommendation(s, tenancy.a, posts["p0"], 0.9, 2, 1)
+        r2 = _recommendation(s, tenancy.a, posts["p1"], 0.4, 1, 2)
+        r3 = _recommendation(s, tenancy.a, posts["p1"], 0.7, 3, 3)
+    base = f"/api/v1/workspaces/{tenancy.a}/recommendations"
+    v = tenancy.auth("VIEWER")
+    got = client.get(base, headers=v).json()
+    assert [x["id"] for x in got["items"]] == [str(r2), str(r1), str(r3)] and got["total"] == 3
+    got = client.get(base, params={"min_confidence": 0.5, "sort": "confidence"}, headers=v).json()
+    assert [x["id"] for x in got["items"]] == [str(r1), str(r3)]
+    got = client.get(base, params={"sort": "projected_roi", "descending": "false"}, headers=v).json()
+    assert [x["id"] for x in got["items"]] == [str(r1), str(r2), str(r3)]
+    # apply: ADMIN only; creates the boost of the recommended post and links it
+    assert client.post(f"{base}/{r1}/apply", headers=tenancy.auth("MEMBER")).status_code == 403
+    r = client.post(f"{base}/{r1}/apply", headers=tenancy.auth("ADMIN"))
+    assert r.status_code == 200, r.text
+    applied = r.json()
+    assert applied["status"] == "APPLIED" and applied["applied_by_user_id"] == str(tenancy.users["ADMIN"])
+    b = client.get(f"/api/v1/workspaces/{tenancy.a}/boosts/{applied['resulting_boost_id']}", headers=v).json()["boost"]
+    assert (b["original_post_id"], b["initial_budget_cents"], b["source"], b["boosted_by"]) == (
+        str(posts["p0"]), 5000, "RECOMMENDATION", RECOMMENDER)
+    assert client.post(f"{base}/{r1}/apply", headers=tenancy.auth("ADMIN")).status_code == 409
+    # dismiss (MEMBER); the cached list reflects both changes
+    assert client.post(f"{base}/{r2}/dismiss", headers=tenancy.auth("MEMBER")).json()["status"] == "DISMISSED"
+    assert client.post(f"{base}/{r2}/apply", headers=tenancy.auth("ADMIN")).status_code == 409
+    got = client.get(base, params={"status": "PENDING"}, headers=v).json()
+    assert [x["id"] for x in got["items"]] == [str(r3)]
+    assert client.post(f"/api/v1/workspaces/{tenancy.b}/recommendations/{r3}/dismiss",
+                       headers=tenancy.auth("outsider")).status_code == 404
