@@ -9,7 +9,14 @@ import sqlalchemy as sa
 
 from boostloop.enums import JobStatus, JobTrigger
 from boostloop.server.boosts import service as boosts
-from boostloop.server.db.models import BoostInsight, BoostPerformanceSnapshot, JobRun
+from boostloop.server.db.models import (
+    BoostInsight,
+    BoostMlTrainingData,
+    BoostPerformanceSnapshot,
+    BoostRecommendation,
+    JobRun,
+    TrainedModel,
+)
 from boostloop.server.db.session import session_scope
 from boostloop.server.jobs.runner import run_job
 from tests.server.boosts import factories
@@ -31,9 +38,8 @@ def _workspace_with_a_boost(engine):
         return ws.id, b.id
 
 
-def _run(engine, ws_id, name):
-    out = run_job(engine, name, ws_id, trigger=JobTrigger.MANUAL, now=T0 + timedelta(hours=3, minutes=5),
-                  max_attempts=1)
+def _run(engine, ws_id, name, now=T0 + timedelta(hours=3, minutes=5)):
+    out = run_job(engine, name, ws_id, trigger=JobTrigger.MANUAL, now=now, max_attempts=1)
     with session_scope(engine) as s:
         rows = list(s.scalars(sa.select(JobRun).where(JobRun.id.in_(out.run_ids))))
         return out, [(r.status, r.counts) for r in rows]
@@ -67,4 +73,26 @@ def test_insights_job_runs_the_detectors_and_records_counts(engine) -> None:
     assert out.counts["created"] == stored
     assert set(out.counts) == {"boosts_analysed", "tests", "significant", "created", "already_live"}
     assert out.counts["boosts_analysed"] == 1
+    assert rows == [(JobStatus.SUCCEEDED, out.counts)]
+
+
+def test_training_data_and_recommendations_jobs_run_and_record_counts(engine) -> None:
+    ws_id, boost_id = _workspace_with_a_boost(engine)
+    later = T0 + timedelta(days=3)  # the one-day boost has ended; its closing snapshot is collected first
+    assert _run(engine, ws_id, "snapshots", later)[0].counts["completed"] == 1
+    out, rows = _run(engine, ws_id, "training_data", later)
+    assert out.status == "SUCCEEDED", out.error
+    with session_scope(engine) as s:
+        stored = s.scalar(sa.select(sa.func.count()).select_from(BoostMlTrainingData)
+                          .where(BoostMlTrainingData.workspace_id == ws_id))
+        model = s.scalar(sa.select(TrainedModel).where(TrainedModel.workspace_id == ws_id))
+    assert out.counts["created"] == stored == 1  # one boost, one training row
+    assert out.counts["model_version"] == model.version and out.counts["training_rows"] == model.training_rows
+    assert rows == [(JobStatus.SUCCEEDED, out.counts)]
+    out, rows = _run(engine, ws_id, "recommendations", later)
+    assert out.status == "SUCCEEDED", out.error
+    with session_scope(engine) as s:
+        recs = s.scalar(sa.select(sa.func.count()).select_from(BoostRecommendation)
+                        .where(BoostRecommendation.workspace_id == ws_id))
+    assert out.counts["created"] == recs
     assert rows == [(JobStatus.SUCCEEDED, out.counts)]
