@@ -101,6 +101,27 @@ def _experiment_and_boost(engine, ws_id):
     return _experiment(engine, ws_id) | _boost(engine, ws_id)
 
 
+def _recommendation(engine, ws_id):
+    from datetime import UTC, datetime, timedelta
+
+    from boostloop.enums import RecommendationType
+    from boostloop.server.db.models import BoostRecommendation
+
+    ids = _post(engine, ws_id)
+    with session_scope(engine) as s:
+        row = BoostRecommendation(
+            workspace_id=ws_id, suggested_post_id=ids["post"], recommendation_type=RecommendationType.BOOST_TRENDING,
+            confidence=0.8, priority=1, suggested_budget_cents=100, suggested_duration_days=1,
+            suggested_timing=datetime.now(UTC), suggested_targeting={}, projected_reach=1, projected_conversions=1,
+            projected_roi=0.1, confidence_interval={}, reason="r", supporting_data={}, fingerprint=uuid.uuid4().hex,
+            expires_at=datetime.now(UTC) + timedelta(days=1))
+        s.add(row)
+        s.flush()
+        return ids | {"recommendation": row.id}
+
+
+EVENT = {"client_event_id": "matrix-1", "event_type": "VIEW", "touchpoint_type": "ORGANIC", "platform": "FACEBOOK",
+         "occurred_at": "2026-10-01T09:00:00Z", "user_id": "u-1"}
 CONTENT = {"accounts": [{"platform": "FACEBOOK", "platform_account_id": "matrix"}]}
 # one day of a Meta Ads export (idempotent: the second upload changes nothing)
 CSV = b"".join((Path(__file__).resolve().parents[3] / "samples" / "meta_ads_campaigns_daily.csv")
@@ -142,6 +163,16 @@ CASES = [
     Case("POST", WS + "/ingest/campaigns", Role.MEMBER, 200, body=lambda c: {"campaigns": []}),
     Case("POST", WS + "/ingest/files", Role.MEMBER, 200,
          form=lambda c: ({"kind": "meta-ads-csv"}, {"file": ("t.csv", CSV, "text/csv")})),
+    Case("POST", WS + "/ingest/events", Role.MEMBER, 200, body=lambda c: {"events": [EVENT]}),
+    # attribution
+    Case("GET", WS + "/attribution/report?n_boot=0", Role.VIEWER, 200),
+    Case("GET", WS + "/attribution/paths", Role.VIEWER, 200),
+    Case("GET", WS + "/attribution/boosts/{boost}", Role.VIEWER, 200, setup=_boost),
+    # recommendations
+    Case("GET", WS + "/recommendations", Role.VIEWER, 200),
+    Case("POST", WS + "/recommendations/{recommendation}/apply", Role.ADMIN, 200, setup=_recommendation),
+    Case("POST", WS + "/recommendations/{recommendation}/dismiss", Role.MEMBER, 200, setup=_recommendation),
+    Case("POST", WS + "/recommendations/generate", Role.ADMIN, 200),
     # insights
     Case("GET", WS + "/insights", Role.VIEWER, 200),
     Case("POST", WS + "/insights/{insight}/acknowledge", Role.MEMBER, 200, setup=_insight),
