@@ -532,3 +532,20 @@ def test_recommendations_filter_sort_apply_dismiss(client, engine, tenancy) -> N
     assert [x["id"] for x in got["items"]] == [str(r3)]
     assert client.post(f"/api/v1/workspaces/{tenancy.b}/recommendations/{r3}/dismiss",
                        headers=tenancy.auth("outsider")).status_code == 404
+
+
+def test_upload_a_touchpoint_log_stores_hashed_events_once(client, engine, tenancy) -> None:
+    url = f"/api/v1/workspaces/{tenancy.a}/ingest/files"
+    raw = (SAMPLES / "touchpoints.csv").read_bytes()
+    rows = len(raw.decode().strip().splitlines()) - 1
+    r = client.post(url, data={"kind": "touchpoints"}, files={"file": ("t.csv", raw, "text/csv")},
+                    headers=tenancy.auth("MEMBER"))
+    assert r.status_code == 200, r.text
+    assert r.json()["events"]["created"] == rows
+    r = client.post(url, data={"kind": "touchpoints"}, files={"file": ("t.csv", raw, "text/csv")},
+                    headers=tenancy.auth("MEMBER"))
+    assert r.json()["events"]["created"] == 0
+    with session_scope(engine) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(BoostAttributionEvent)) == rows
+        key = s.get(Workspace, tenancy.a).hash_key
+        assert person_hash(key, "u-7f3a") in set(s.scalars(sa.select(BoostAttributionEvent.user_id_hash)))
