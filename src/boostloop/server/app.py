@@ -30,6 +30,13 @@ ROUTERS = [
     "boostloop.server.workspaces.endpoints",
     "boostloop.server.jobs.endpoints",
     "boostloop.server.notifications.endpoints",
+    "boostloop.server.boosts.endpoints",
+    "boostloop.server.ingest.endpoints",
+    "boostloop.server.insights.endpoints",
+    "boostloop.server.experiments.endpoints",
+    "boostloop.server.privacy.endpoints",
+    "boostloop.server.attribution.endpoints",
+    "boostloop.server.learning.endpoints",
     "boostloop.server.effectiveness.endpoints",
 ]
 

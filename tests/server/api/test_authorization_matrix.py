@@ -10,15 +10,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 
-from boostloop.enums import Role
+from boostloop.enums import InsightCategory, InsightSeverity, InsightType, Role
 from boostloop.server.auth import service as auth
-from boostloop.server.db.models import Membership, NotificationChannel, User, Workspace
+from boostloop.server.boosts import service as boosts
+from boostloop.server.db.models import BoostInsight, Membership, NotificationChannel, User, Workspace
 from boostloop.server.db.session import session_scope
+from boostloop.server.experiments import service as experiments
 from boostloop.server.notifications import service as notify
 from boostloop.server.workspaces import service as ws_service
+from tests.server.boosts import factories
 
 ROLES = [Role.VIEWER, Role.MEMBER, Role.ADMIN, Role.OWNER]
 
@@ -31,6 +35,7 @@ class Case:
     ok: int
     body: Callable[[dict], dict] | None = None
     setup: Callable[..., dict] | None = None
+    form: Callable[[dict], tuple[dict, dict]] | None = None  # multipart (data, files)
 
 
 def _fresh_member(engine, ws_id):
@@ -49,6 +54,81 @@ def _fresh_channel(engine, ws_id):
     with session_scope(engine) as s:
         return {"channel": notify.create_channel(s, ws_id, kind="WEBHOOK", url="http://127.0.0.1:9/hook").id}
 
+
+def _post(engine, ws_id):
+    with session_scope(engine) as s:
+        ws = s.get(Workspace, ws_id)
+        acc = factories.account(s, ws)
+        return {"post": factories.post(s, acc).id, "campaign": factories.campaign(s, ws).id}
+
+
+def _boost(engine, ws_id):
+    ids = _post(engine, ws_id)
+    with session_scope(engine) as s:
+        b = boosts.create_boost(s, ws_id, post_id=ids["post"], boosted_at=factories.T0, boosted_by="x", reason="",
+                                strategy="reach", targeting=None, budget_cents=100, duration_days=2)
+        return ids | {"boost": b.id}
+
+
+def _insight(engine, ws_id):
+    with session_scope(engine) as s:
+        row = BoostInsight(workspace_id=ws_id, insight_type=InsightType.PATTERN, category=InsightCategory.TIMING,
+                           severity=InsightSeverity.HIGH, title="t", description="d", data_points={}, impact=0.5,
+                           fingerprint=uuid.uuid4().hex, period_start=factories.T0, period_end=factories.T0)
+        s.add(row)
+        s.flush()
+        return {"insight": row.id}
+
+
+DESIGN = {"name": "e", "dimension": "TIMING", "assignment_seed": 1,
+          "variants": [{"name": "a", "strategy": {"start_hour": 8}, "is_control": True},
+                       {"name": "b", "strategy": {"start_hour": 19}}]}
+
+
+def _experiment(engine, ws_id, *, running: bool = False):
+    with session_scope(engine) as s:
+        e = experiments.create_experiment(s, ws_id, DESIGN)
+        if running:
+            experiments.start_experiment(s, ws_id, e.id)
+        return {"experiment": e.id}
+
+
+def _running_experiment(engine, ws_id):
+    return _experiment(engine, ws_id, running=True)
+
+
+def _experiment_and_boost(engine, ws_id):
+    return _experiment(engine, ws_id) | _boost(engine, ws_id)
+
+
+def _recommendation(engine, ws_id):
+    from datetime import UTC, datetime, timedelta
+
+    from boostloop.enums import RecommendationType
+    from boostloop.server.db.models import BoostRecommendation
+
+    ids = _post(engine, ws_id)
+    with session_scope(engine) as s:
+        row = BoostRecommendation(
+            workspace_id=ws_id, suggested_post_id=ids["post"], recommendation_type=RecommendationType.BOOST_TRENDING,
+            confidence=0.8, priority=1, suggested_budget_cents=100, suggested_duration_days=1,
+            suggested_timing=datetime.now(UTC), suggested_targeting={}, projected_reach=1, projected_conversions=1,
+            projected_roi=0.1, confidence_interval={}, reason="r", supporting_data={}, fingerprint=uuid.uuid4().hex,
+            expires_at=datetime.now(UTC) + timedelta(days=1))
+        s.add(row)
+        s.flush()
+        return ids | {"recommendation": row.id}
+
+
+EVENT = {"client_event_id": "matrix-1", "event_type": "VIEW", "touchpoint_type": "ORGANIC", "platform": "FACEBOOK",
+         "occurred_at": "2026-10-01T09:00:00Z", "user_id": "u-1"}
+CONTENT = {"accounts": [{"platform": "FACEBOOK", "platform_account_id": "matrix"}]}
+# one day of a Meta Ads export (idempotent: the second upload changes nothing)
+CSV = b"".join((Path(__file__).resolve().parents[3] / "samples" / "meta_ads_campaigns_daily.csv")
+               .read_bytes().splitlines(keepends=True)[:2])
+BOOST_BODY = {"boosted_at": factories.T0.isoformat(), "boosted_by": "x", "strategy": "reach", "budget_cents": 100,
+              "duration_days": 1}
+WS = "/api/v1/workspaces/{ws}"
 
 CASES = [
     Case("GET", "/api/v1/workspaces/{ws}", Role.VIEWER, 200),
@@ -70,6 +150,48 @@ CASES = [
     Case("DELETE", "/api/v1/workspaces/{ws}/notifications/channels/{channel}", Role.ADMIN, 204,
          setup=_fresh_channel),
     Case("GET", "/api/v1/workspaces/{ws}/notifications/deliveries", Role.VIEWER, 200),
+    # boosts
+    Case("GET", WS + "/boosts", Role.VIEWER, 200),
+    Case("POST", WS + "/boosts", Role.MEMBER, 201, body=lambda c: BOOST_BODY | {"post_id": str(c["post"])},
+         setup=_post),
+    Case("GET", WS + "/boosts/{boost}", Role.VIEWER, 200, setup=_boost),
+    Case("POST", WS + "/boosts/{boost}/status", Role.MEMBER, 200, body=lambda c: {"status": "PAUSED"}, setup=_boost),
+    Case("PUT", WS + "/boosts/{boost}/campaign", Role.MEMBER, 200,
+         body=lambda c: {"campaign_id": str(c["campaign"])}, setup=_boost),
+    # ingest
+    Case("POST", WS + "/ingest/content", Role.MEMBER, 200, body=lambda c: CONTENT),
+    Case("POST", WS + "/ingest/campaigns", Role.MEMBER, 200, body=lambda c: {"campaigns": []}),
+    Case("POST", WS + "/ingest/files", Role.MEMBER, 200,
+         form=lambda c: ({"kind": "meta-ads-csv"}, {"file": ("t.csv", CSV, "text/csv")})),
+    Case("POST", WS + "/ingest/events", Role.MEMBER, 200, body=lambda c: {"events": [EVENT]}),
+    # attribution
+    Case("GET", WS + "/attribution/report?n_boot=0", Role.VIEWER, 200),
+    Case("GET", WS + "/attribution/paths", Role.VIEWER, 200),
+    Case("GET", WS + "/attribution/boosts/{boost}", Role.VIEWER, 200, setup=_boost),
+    # recommendations
+    Case("GET", WS + "/recommendations", Role.VIEWER, 200),
+    Case("POST", WS + "/recommendations/{recommendation}/apply", Role.ADMIN, 200, setup=_recommendation),
+    Case("POST", WS + "/recommendations/{recommendation}/dismiss", Role.MEMBER, 200, setup=_recommendation),
+    Case("POST", WS + "/recommendations/generate", Role.ADMIN, 200),
+    # insights
+    Case("GET", WS + "/insights", Role.VIEWER, 200),
+    Case("POST", WS + "/insights/{insight}/acknowledge", Role.MEMBER, 200, setup=_insight),
+    # experiments
+    Case("GET", WS + "/experiments", Role.VIEWER, 200),
+    Case("POST", WS + "/experiments", Role.MEMBER, 201, body=lambda c: DESIGN),
+    Case("GET", WS + "/experiments/{experiment}", Role.VIEWER, 200, setup=_experiment),
+    Case("GET", WS + "/experiments/{experiment}/analysis", Role.VIEWER, 200, setup=_experiment),
+    Case("POST", WS + "/experiments/{experiment}/assignments", Role.MEMBER, 200,
+         body=lambda c: {"boost_ids": [str(c["boost"])]}, setup=_experiment_and_boost),
+    Case("POST", WS + "/experiments/{experiment}/start", Role.MEMBER, 200, setup=_experiment),
+    Case("PUT", WS + "/experiments/{experiment}/results", Role.MEMBER, 200,
+         body=lambda c: {"variants": {"a": {"exposures": 10, "conversions": 1}}}, setup=_running_experiment),
+    Case("POST", WS + "/experiments/{experiment}/stop", Role.MEMBER, 200, setup=_running_experiment),
+    # no results yet: authorised callers reach the rule "no winner, nothing concluded" (409)
+    Case("POST", WS + "/experiments/{experiment}/conclude", Role.MEMBER, 409, setup=_running_experiment),
+    # privacy
+    Case("POST", WS + "/privacy/erasures", Role.ADMIN, 200, body=lambda c: {"user_id": "u-1"}),
+    Case("POST", WS + "/privacy/opt-outs", Role.ADMIN, 200, body=lambda c: {"user_id": "u-1"}),
     # last: it deletes workspace A
     Case("DELETE", "/api/v1/workspaces/{ws}", Role.OWNER, 204),
 ]
@@ -78,6 +200,9 @@ CASES = [
 def _call(client, engine, case: Case, ws_id: uuid.UUID, setup_ws: uuid.UUID, headers: dict):
     ctx = case.setup(engine, setup_ws) if case.setup else {}
     path = case.path.format(ws=ws_id, **ctx)
+    if case.form:
+        data, files = case.form(ctx)
+        return client.request(case.method, path, data=data, files=files, headers=headers)
     body = case.body(ctx) if case.body else None
     return client.request(case.method, path, json=body, headers=headers)
 

@@ -31,7 +31,7 @@ from boostloop.server.api.problems import ApiProblem
 from boostloop.server.auth import service as auth_service
 from boostloop.server.auth import sessions
 from boostloop.server.db.models import Membership, User, Workspace
-from boostloop.server.db.session import session_factory
+from boostloop.server.db.session import session_scope
 from boostloop.server.observability import metrics
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -43,15 +43,8 @@ def get_session(request: Request) -> Iterator[Session]:
     Used with ``scope="function"`` so the commit happens before the response is sent (a failed commit is
     the client's error response, not a silent loss). Services never commit.
     """
-    session = session_factory(request.app.state.engine)()
-    try:
+    with session_scope(request.app.state.engine) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
