@@ -24,12 +24,13 @@ import pyarrow.compute as pc
 
 from boostloop.analytics.effectiveness import (
     BoostObservation,
+    PostSeries,
     analyze_boost,
     conversion_economics,
     resolve_benchmarks,
 )
-from boostloop.analytics.effectiveness.inputs import BoostFacts, PostHistory, build_inputs
 from boostloop.analytics.effectiveness.counterfactual import Counterfactual, CounterfactualPoint
+from boostloop.analytics.effectiveness.inputs import BoostFacts, PostHistory, build_inputs
 from boostloop.analytics.effectiveness.lift import counterfactual_conversion_draws
 
 METRICS = ("reach", "impressions", "engagements")
@@ -314,4 +315,4 @@ def summarise(rows, *, min_true_incremental: int = 30) -> dict:
     return out
 
 
-__all__ = ["build_cases", "evaluate", "summarise", "conversion_economics"]
+__all__ = ["build_cases", "conversion_economics", "evaluate", "summarise"]

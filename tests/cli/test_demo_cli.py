@@ -26,7 +26,7 @@ runner = CliRunner()
 
 
 @pytest.mark.slow
-def test_demo_no_serve(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_demo_no_serve(tmp_path, monkeypatch) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     monkeypatch.setenv("BOOSTLOOP_DATABASE_URL", url)
     get_settings.cache_clear()
@@ -62,7 +62,7 @@ def test_demo_no_serve(tmp_path, monkeypatch) -> None:  # noqa: ANN001
 
 
 @pytest.mark.slow
-def test_simulate_prepare_backfills_and_runs_the_jobs_as_of_the_simulated_end(tmp_path) -> None:  # noqa: ANN001
+def test_simulate_prepare_backfills_and_runs_the_jobs_as_of_the_simulated_end(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'sim.db'}"
     out = runner.invoke(app, ["simulate", "--scale", "0.2", "--seed", "3", "--database-url", url, "--prepare"])
     assert out.exit_code == 0, out.output

@@ -32,7 +32,7 @@ def serve(
 DEMO_JOBS = ("snapshots", "training_data", "insights", "recommendations")
 
 
-def prepare_workspace(engine, workspace_id: uuid.UUID, *, now: datetime, echo=typer.echo) -> dict:  # noqa: ANN001
+def prepare_workspace(engine, workspace_id: uuid.UUID, *, now: datetime, echo=typer.echo) -> dict:
     """Make a freshly loaded (simulated or imported) workspace show data on every page: back-fill the
     boosts' snapshot history up to ``now`` (one transaction), then run the jobs ``DEMO_JOBS`` once each
     (recorded in the job history like scheduled runs). Prints what it did; returns ``{step: counts}``.

@@ -25,7 +25,7 @@ NOW = T0 + 30 * H
 CANCEL_AT = T0 + 3 * H + 30 * MIN
 
 
-def _world(s, slug):  # noqa: ANN001, ANN202
+def _world(s, slug):
     """Three boosts on one post each: hourly cadence over a day, a 5-hour cadence (end off the grid), and
     one cancelled after 3.5 hours; hourly organic captures, paid delivery and events."""
     ws = f.workspace(s, slug)
@@ -49,18 +49,18 @@ def _world(s, slug):  # noqa: ANN001, ANN202
     return ws.id, dict(out)
 
 
-def _rows(s, ws_id, ids):  # noqa: ANN001, ANN202
+def _rows(s, ws_id, ids):
     t = BoostPerformanceSnapshot.__table__
     name = {v: k for k, v in ids.items()}
     rows = s.execute(sa.select(t).where(t.c.workspace_id == ws_id)).mappings().all()
-    return sorted((name[r["boost_campaign_id"]], *(r[c] for c in t.columns.keys() if c not in SKIP)) for r in rows)
+    return sorted((name[r["boost_campaign_id"]], *(r[c.name] for c in t.columns if c.name not in SKIP)) for r in rows)
 
 
-def _status(s, ids):  # noqa: ANN001, ANN202
+def _status(s, ids):
     return {k: (s.get(BoostCampaign, v).status, s.get(BoostCampaign, v).ended_at) for k, v in ids.items()}
 
 
-def test_backfill_then_collect_equals_hour_by_hour(engine) -> None:  # noqa: ANN001
+def test_backfill_then_collect_equals_hour_by_hour(engine) -> None:
     with session_scope(engine) as s:
         hourly_ws, hourly_ids = _world(s, "hourly")
         filled_ws, filled_ids = _world(s, "filled")
@@ -90,7 +90,7 @@ def test_backfill_then_collect_equals_hour_by_hour(engine) -> None:  # noqa: ANN
         assert _status(s, filled_ids)["hourly"] == (BoostStatus.COMPLETED, T0 + 24 * H)
 
 
-def test_backfill_limited_to_some_boosts_and_to_now(engine) -> None:  # noqa: ANN001
+def test_backfill_limited_to_some_boosts_and_to_now(engine) -> None:
     with session_scope(engine) as s:
         ws_id, ids = _world(s, "acme")
         r = backfill_snapshots(s, ws_id, T0 + 5 * H + MIN, boost_ids=[ids["five"]])
@@ -101,12 +101,12 @@ def test_backfill_limited_to_some_boosts_and_to_now(engine) -> None:  # noqa: AN
     assert statuses == {BoostStatus.ACTIVE}  # back-fill never changes a status
 
 
-def test_backfill_asks_a_per_boost_provider_once_per_time(engine) -> None:  # noqa: ANN001
+def test_backfill_asks_a_per_boost_provider_once_per_time(engine) -> None:
     from boostloop.server.boosts.attribution_provider import AttributedSplit, PerBoostSplit
 
     calls = []
 
-    def split(session, workspace_id, boost_id, until):  # noqa: ANN001, ANN202
+    def split(session, workspace_id, boost_id, until):
         calls.append((boost_id, until))
         hours = (until - T0) / H
         return AttributedSplit(organic=hours, paid=2 * hours, overlap=0.0, value_cents=int(100 * hours))

@@ -38,7 +38,7 @@ def sim():
 
 
 @pytest.mark.slow
-def test_service_agrees_with_the_harness_and_the_truth(engine, sim) -> None:  # noqa: ANN001
+def test_service_agrees_with_the_harness_and_the_truth(engine, sim) -> None:
     ws_id = load_into_database(sim, engine)
     with session_scope(engine) as s:
         analyses = {str(a.boost.id): a for a in service.analyze(s, ws_id, now=sim.end)}

@@ -22,7 +22,7 @@ H = timedelta(hours=1)
 
 
 @pytest.fixture
-def setup(engine):  # noqa: ANN001, ANN201
+def setup(engine):
     t = seed(engine)
     with session_scope(engine) as s:
         ids = {}
@@ -42,7 +42,7 @@ def setup(engine):  # noqa: ANN001, ANN201
         yield client, t, ids, app
 
 
-def test_effectiveness_endpoints(setup) -> None:  # noqa: ANN001
+def test_effectiveness_endpoints(setup) -> None:
     client, t, ids, app = setup
     base = f"/api/v1/workspaces/{t.a}/effectiveness"
     r = client.get(f"{base}/boosts/{ids['a']}", headers=t.auth("VIEWER"))

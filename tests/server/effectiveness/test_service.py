@@ -25,17 +25,18 @@ from ..boosts.factories import T0
 H = timedelta(hours=1)
 
 
-def _boost(s, ws, post, campaign=None, **kw):  # noqa: ANN001, ANN202
-    args = dict(post_id=post.id, campaign_id=campaign.id if campaign else None, boosted_at=T0, boosted_by="alice",
-                reason="r", strategy="S", targeting=None, budget_cents=10_000, duration_days=1)
+def _boost(s, ws, post, campaign=None, **kw):
+    args = {"post_id": post.id, "campaign_id": campaign.id if campaign else None, "boosted_at": T0,
+            "boosted_by": "alice", "reason": "r", "strategy": "S", "targeting": None, "budget_cents": 10_000,
+            "duration_days": 1}
     return boosts.create_boost(s, ws.id, **(args | kw))
 
 
-def _no_nan(obj) -> None:  # noqa: ANN001
+def _no_nan(obj) -> None:
     json.dumps(obj, allow_nan=False)  # raises on NaN / inf anywhere
 
 
-def _world(s):  # noqa: ANN001, ANN202
+def _world(s):
     """One boosted post with captures every 2 hours for 3 days, 10 unboosted controls on the same
     platform, a campaign delivering 4 hours, and conversion events of the post."""
     ws = f.workspace(s)
@@ -53,7 +54,7 @@ def _world(s):  # noqa: ANN001, ANN202
     b = _boost(s, ws, target, c)
     for h in range(4):
         f.paid(s, c, T0 + h * H, impressions=1000, clicks=20, conversions=1, value=5000, spend=2500, reach=800)
-    ev = lambda *a, **k: f.event(s, ws.id, b.id, *a, **k)  # noqa: E731
+    ev = lambda *a, **k: f.event(s, ws.id, b.id, *a, **k)
     for j in range(6):
         e = ev(T0 + (j + 1) * H, TP.PAID if j < 4 else TP.ORGANIC, ET.CONVERSION, user=f"u{j}", value=4000)
         e.post_id = target.id
@@ -63,7 +64,7 @@ def _world(s):  # noqa: ANN001, ANN202
     return ws, b, target
 
 
-def test_boost_analysis_from_the_database(engine) -> None:  # noqa: ANN001
+def test_boost_analysis_from_the_database(engine) -> None:
     now = T0 + 30 * 24 * H
     with session_scope(engine) as s:
         ws, b, post = _world(s)
@@ -87,9 +88,9 @@ def test_boost_analysis_from_the_database(engine) -> None:  # noqa: ANN001
     _no_nan(out)
 
 
-def test_another_workspaces_boost_is_not_found(engine) -> None:  # noqa: ANN001
+def test_another_workspaces_boost_is_not_found(engine) -> None:
     with session_scope(engine) as s:
-        ws, b, _ = _world(s)
+        _, b, _ = _world(s)
         other = f.workspace(s, "other")
         with pytest.raises(NotFound):
             service.boost_effectiveness(s, other.id, b.id, now=T0 + 48 * H)
@@ -99,7 +100,7 @@ def test_another_workspaces_boost_is_not_found(engine) -> None:  # noqa: ANN001
         0, 0, None, None)
 
 
-def test_no_snapshots_no_campaign_no_history_zero_spend(engine) -> None:  # noqa: ANN001
+def test_no_snapshots_no_campaign_no_history_zero_spend(engine) -> None:
     now = T0 + 3 * 24 * H
     with session_scope(engine) as s:
         ws = f.workspace(s)
@@ -131,7 +132,7 @@ def test_no_snapshots_no_campaign_no_history_zero_spend(engine) -> None:  # noqa
         _no_nan(x)
 
 
-def test_workspace_benchmark_overrides_are_used(engine) -> None:  # noqa: ANN001
+def test_workspace_benchmark_overrides_are_used(engine) -> None:
     with session_scope(engine) as s:
         ws, b, _ = _world(s)
         s.execute(sa.update(Workspace).where(Workspace.id == ws.id)

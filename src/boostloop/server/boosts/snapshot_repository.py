@@ -42,7 +42,7 @@ HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
 
-def values_table(name: str, columns: Sequence[tuple[str, TypeEngine]], rows: Sequence[Sequence[Any]]):  # noqa: ANN201
+def values_table(name: str, columns: Sequence[tuple[str, TypeEngine]], rows: Sequence[Sequence[Any]]):
     """A CTE ``WITH name(col, ...) AS (VALUES (...), ...)`` with typed, named columns (one bound parameter
     per value, processed by its column type: UUIDs and UTC times bind as on the real columns)."""
 
@@ -50,7 +50,7 @@ def values_table(name: str, columns: Sequence[tuple[str, TypeEngine]], rows: Seq
     return sa.values(*cols, name=name).data([tuple(r) for r in rows]).cte(name)
 
 
-def chunks(rows: Sequence[Any], size: int = VALUES_CHUNK):  # noqa: ANN201
+def chunks(rows: Sequence[Any], size: int = VALUES_CHUNK):
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/effectiveness", tag
                    responses=problem_responses(401, 403, 404, 422, 429))
 
 
-def _cached(request: Request, workspace_id: uuid.UUID, name: str, params, compute):  # noqa: ANN001, ANN202
+def _cached(request: Request, workspace_id: uuid.UUID, name: str, params, compute):
     return request.app.state.cache.get_or_set(
         workspace_id, name, params, EFFECTIVENESS_TTL, lambda: compute().model_dump(mode="json"))
 

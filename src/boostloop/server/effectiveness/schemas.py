@@ -21,7 +21,7 @@ class IntervalOut(BaseModel):
     upper: float | None
 
     @classmethod
-    def of(cls, iv) -> IntervalOut:  # noqa: ANN001 - analytics Interval
+    def of(cls, iv) -> IntervalOut:
         return cls(estimate=finite(iv.estimate), lower=finite(iv.lower), upper=finite(iv.upper))
 
 

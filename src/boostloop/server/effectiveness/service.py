@@ -229,7 +229,7 @@ def comparison(session: Session, workspace_id: uuid.UUID, *, now: datetime) -> s
     analyses = analyze(session, workspace_id, now=now)
     cmp = compare_boosts([a.result for a in analyses])
 
-    def rows(ranked) -> list[s.RankedBoostOut]:  # noqa: ANN001
+    def rows(ranked) -> list[s.RankedBoostOut]:
         return [s.RankedBoostOut(rank=r.rank, boost_id=uuid.UUID(r.boost_id), platform=r.platform.value,
                                  value=s.IntervalOut.of(r.value), benchmark=float(r.benchmark),
                                  vs_benchmark=r.vs_benchmark, confidence=r.confidence.value) for r in ranked]
