@@ -112,3 +112,112 @@ def test_workspace_switcher_lists_only_own_workspaces_and_goes_there(client, ten
     gamma = client.get(f"/w/{c_id}/jobs")
     assert gamma.status_code == 200 and "Run now" not in gamma.text  # VIEWER there
     assert client.get(f"/go?workspace_id={tenancy.b}").status_code == 404
+
+
+# --- the effectiveness service on the pages (a small simulated workspace) -------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from fastapi.testclient import TestClient
+
+    from boostloop.cli.serve import DEMO_PASSWORD
+    from boostloop.server.app import create_app
+    from boostloop.server.settings import Settings
+    from tests.server.web.demo_db import build_demo_db
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('web-eff') / 'demo.db'}"
+    ws_id, _ = build_demo_db(url, seed=11, scale=0.3)
+    app = create_app(Settings(database_url=url, rate_limits_enabled=False, log_json=False, log_level="WARNING"))
+    with TestClient(app) as c:
+        r = _sign_in(c, "admin@northwind.example", password=DEMO_PASSWORD)
+        assert r.status_code == 303
+        yield c, ws_id, url
+
+
+def _text(html: str) -> str:
+    import html as h
+    import re
+
+    html = re.sub(r"data-figure='[^']*'", "", html)
+    return re.sub(r"\s+", " ", h.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+@pytest.mark.slow
+def test_overview_shows_the_effectiveness_overview(demo) -> None:
+    client, ws, url = demo
+    page = client.get(f"/w/{ws}/overview")
+    assert page.status_code == 200
+    # The page and the API share the cache entry: the API answers exactly what the page showed.
+    api = client.get(f"/api/v1/workspaces/{ws}/effectiveness/overview").json()
+    assert api["analysed_boosts"] >= 3 and api["incremental_conversions"] > 0
+    text = _text(page.text)
+    rng = api["incremental_conversions_range"]
+    assert f"Incremental conversions {api['incremental_conversions']:,.1f} 90 % range {rng['lower']:,.1f} to {rng['upper']:,.1f}" in text
+    assert f"Cost per incremental conversion {money(api['cost_per_incremental_conversion_cents'], 'USD', 2)}" in text
+    assert f"Same results without boosts {money(api['cost_without_boosts_cents'], 'USD')}" in text
+    assert "Cost per paid-only conversion" not in text  # the stand-in is gone
+    # ... and the values are the service's own (recomputed here without the cache; same data, same clock hour).
+    from boostloop.server.db.session import create_db_engine, session_scope
+    from boostloop.server.effectiveness import service
+
+    engine = create_db_engine(url)
+    with session_scope(engine) as s:
+        direct = service.overview(s, uuid_of(ws), now=datetime.now(UTC))
+    engine.dispose()
+    assert direct.incremental_conversions == pytest.approx(api["incremental_conversions"], rel=0.02)
+    assert direct.cost_without_boosts_cents == pytest.approx(api["cost_without_boosts_cents"], rel=0.02)
+    # cost per incremental conversion = spend / incremental conversions (the definition, checked by hand)
+    assert api["cost_per_incremental_conversion_cents"] == pytest.approx(
+        api["total_spend_cents"] / api["incremental_conversions"])
+
+
+def uuid_of(value):
+    import uuid
+
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+@pytest.mark.slow
+def test_boosts_table_and_detail_show_the_effectiveness_score(demo) -> None:
+    import json
+    import re
+
+    client, ws, _ = demo
+    page = client.get(f"/w/{ws}/boosts?period=all")
+    assert page.status_code == 200 and "Effectiveness score" in page.text
+    rows = re.findall(r'<tr><th scope="row"><a href="/w/[^/]+/boosts/([0-9a-f-]{36})">(.*?)</tr>', page.text, re.S)
+    scored = []
+    for boost_id, body in rows:
+        m = re.search(r'<td class="n score"><strong>(\d+)</strong> <span class="small">(\d+)–(\d+)</span>', body)
+        assert m or "not analysed yet" in body  # a boost that starts after now has no analysis yet
+        if m:
+            scored.append((boost_id, m.groups()))
+    overview = client.get(f"/api/v1/workspaces/{ws}/effectiveness/overview").json()
+    assert len(scored) == overview["analysed_boosts"] >= 3
+    for boost_id, (score, lo, hi) in scored[:3]:
+        eff = client.get(f"/api/v1/workspaces/{ws}/effectiveness/boosts/{boost_id}").json()
+        assert int(score) == round(eff["score"]["score"]) and int(lo) <= int(score) <= int(hi)
+        assert 0 <= int(lo) and int(hi) <= 100
+    # Boost detail: the score, its breakdown, the confidence and the counterfactual band from the same analysis.
+    boost_id = scored[0][0]
+    detail = client.get(f"/w/{ws}/boosts/{boost_id}")
+    assert detail.status_code == 200
+    eff = client.get(f"/api/v1/workspaces/{ws}/effectiveness/boosts/{boost_id}").json()  # the page's cache entry
+    text = _text(detail.text)
+    assert f"Effectiveness score {eff['score']['score']:,.0f} / 100" in text
+    assert f'id="detail-confidence">{eff["confidence"]["level"].lower()}<' in detail.text
+    for comp in eff["score"]["components"]:
+        assert comp["explanation"] in text
+    # the weighted points add up to the score (each component's points x its effective weight)
+    assert sum(c["points"] * c["effective_weight"] for c in eff["score"]["components"] if c["points"] is not None) \
+        == pytest.approx(eff["score"]["score"], abs=0.5)
+    fig = json.loads(re.search(r"id=\"detail-counterfactual\"[^>]*data-figure='([^']*)'", detail.text).group(1))
+    cf = next(c for c in eff["counterfactuals"] if c["metric"] == "impressions")
+    low, high, organic, actual = fig["data"]
+    assert high["fill"] == "tonexty"  # the band: filled between the lower and the upper bound
+    assert low["y"] == [cf["baseline"], cf["counterfactual"]["lower"]]
+    assert high["y"] == [cf["baseline"], cf["counterfactual"]["upper"]]
+    assert organic["y"] == [cf["baseline"], cf["counterfactual"]["estimate"]]
+    assert actual["y"] == [cf["baseline"], cf["with_boost"]]
+    assert low["y"][1] <= organic["y"][1] <= high["y"][1]

@@ -117,3 +117,29 @@ def paths_sunburst(paths) -> Markup:
     fig.update_layout(title="Conversion paths: first touch at the centre, later touches outward", height=380,
                       margin=dict(l=8, r=8, t=48, b=8))
     return figure_json(fig)
+
+
+def counterfactual_band(start, end, baseline: float, actual: float, estimate: float, lower: float | None,
+                        upper: float | None, metric: str, level: float = 0.9) -> Markup:
+    """Actual (with the boost) against the organic-only counterfactual, from the analysis start (the
+    post's own total then, ``baseline``) to its end, the counterfactual's interval as a filled band
+    (``fill="tonexty"`` between the lower and the upper bound). The effectiveness service estimates the
+    end point only, so the lines between start and end are straight."""
+    x = [start, end]
+    lo = estimate if lower is None else lower
+    hi = estimate if upper is None else upper
+    pct = f"{level * 100:.0f}%"
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=[baseline, lo], mode="lines", line=dict(width=0, color=ORGANIC),
+                             name=f"counterfactual {pct} low", showlegend=False, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=x, y=[baseline, hi], mode="lines", line=dict(width=0, color=ORGANIC),
+                             fill="tonexty", fillcolor="rgba(42,157,143,0.20)", name=f"{pct} interval",
+                             hovertemplate=f"{pct} interval up to %{{y:,.0f}}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=[baseline, estimate], mode="lines+markers", name="Organic only (counterfactual)",
+                             line=dict(color=ORGANIC, dash="dash", width=2),
+                             hovertemplate="organic only %{y:,.0f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=[baseline, actual], mode="lines+markers", name="Actual, with the boost",
+                             line=dict(color=PAID, width=3), hovertemplate="actual %{y:,.0f}<extra></extra>"))
+    fig.update_layout(title=f"{metric.title()}: actual against the organic-only counterfactual",
+                      yaxis=dict(title=f"{metric} (total)"), height=340)
+    return figure_json(fig)

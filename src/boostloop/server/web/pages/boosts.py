@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from boostloop.enums import BoostStatus, Platform
 from boostloop.server.api.deps import CanRead, DbSession
-from boostloop.server.web import boost_data, charts
+from boostloop.server.web import boost_data, charts, effectiveness_data
 from boostloop.server.web.render import figure_json, page
 
 router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
@@ -68,10 +68,11 @@ def boosts_page(request: Request, access: CanRead, session: DbSession, period: s
     from boostloop.server.boosts.service import DEFAULT_DESCENDING
 
     desc_now = DEFAULT_DESCENDING[sort] if descending is None else descending
+    scores = effectiveness_data.scores(request, session, access.workspace_id) if items else {}
     return page(request, "boosts.html", access, session, "boosts", period=p, title="Boosts", items=items, cut=cut,
                 sort=sort, desc_now=desc_now, sorts=SORTS, status=status, platform=platform, strategy=strategy,
                 statuses=list(BoostStatus), platforms=sorted({i.boost.platform for i in everything}),
-                strategies=strategies, scatter=scatter, curve=curve, t=boost_data.totals(items))
+                strategies=strategies, scatter=scatter, curve=curve, t=boost_data.totals(items), scores=scores)
 
 
 @router.get("/boosts/{boost_id}")
@@ -108,9 +109,27 @@ def boost_detail(boost_id: uuid.UUID, request: Request, access: CanRead, session
         if last.paid_reach:
             ctx["venn"] = charts.venn(last.organic_reach, last.paid_reach, last.paid_reach - last.incremental_reach,
                                       estimated=last.incremental_reach_estimated)
+    ctx.update(_effectiveness(request, session, access, boost))
     ctx["split_detail"] = _split(session, access, boost)
     ctx["paths"] = _paths(session, access, boost)
     return page(request, "boost_detail.html", access, session, "boosts", title="Boost detail", **ctx)
+
+
+CF_METRIC = "impressions"  # the charted metric: the one the organic-and-paid chart above shows
+
+
+def _effectiveness(request, session, access, boost) -> dict:
+    """The effectiveness service's analysis of the boost: the counterfactual chart (with its interval band),
+    the score with its breakdown and the confidence level."""
+    eff = effectiveness_data.boost(request, session, access.workspace_id, boost.id)
+    cf_chart = None
+    if eff is not None:
+        cf = next((c for c in eff.counterfactuals if c.metric == CF_METRIC), None)
+        if cf is not None and cf.baseline is not None and cf.counterfactual.estimate is not None:
+            cf_chart = charts.counterfactual_band(eff.window.start, eff.window.end, cf.baseline, cf.with_boost,
+                                                  cf.counterfactual.estimate, cf.counterfactual.lower,
+                                                  cf.counterfactual.upper, CF_METRIC, eff.level)
+    return {"eff": eff, "cf_chart": cf_chart}
 
 
 def _split(session, access, boost):

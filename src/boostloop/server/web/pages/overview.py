@@ -1,4 +1,6 @@
-"""Overview: totals over the period and their weekly trend, from the boosts service's latest snapshots."""
+"""Overview: totals over the period and their weekly trend, from the boosts service's latest snapshots;
+incremental conversions, their cost and what the same results would have cost without boosts from the
+effectiveness service's overview (every boost analysed to date, not only the period's)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from boostloop.server.api.deps import CanRead, DbSession
-from boostloop.server.web import boost_data, charts
+from boostloop.server.web import boost_data, charts, effectiveness_data
 from boostloop.server.web.render import page
 
 router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
@@ -21,7 +23,8 @@ def overview(request: Request, access: CanRead, session: DbSession, period: str 
     sparks = {k: charts.sparkline(w[k]) for k in ("boosts", "spend", "conversions", "roi")} if len(w["week"]) > 1 else {}
     best = sorted((i for i in items if i.latest_snapshot and i.latest_snapshot.total_roi is not None),
                   key=lambda i: i.latest_snapshot.total_roi, reverse=True)
-    return page(request, "overview.html", access, session, "overview", period=p, title="Overview", t=t,
+    eff = effectiveness_data.overview(request, session, access.workspace_id) if t.boosts else None
+    return page(request, "overview.html", access, session, "overview", period=p, title="Overview", t=t, eff=eff,
                 sparks=sparks, cut=cut, best=best[:5], worst=best[-3:][::-1] if len(best) > 5 else [],
                 split=charts.split_bar(["All boosts"], [sum(i.latest_snapshot.attributed_organic for i in items if i.latest_snapshot)],
                                        [t.paid_only], [sum(i.latest_snapshot.attributed_overlap for i in items if i.latest_snapshot)],
