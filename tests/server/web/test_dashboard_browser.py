@@ -46,6 +46,11 @@ def test_every_page_renders_its_charts_with_data_and_stays_local(admin, live_app
         assert page.locator("main#main").count() == 1 and page.locator("a.skip-link").count() == 1
         assert page.locator("nav.mainnav a[aria-current=page]").inner_text().strip() == label
         assert page.locator("thead th:not([scope])").count() == 0, label  # header cells say what they head
+        if label == "Overview":  # the effectiveness overview replaces the paid-only stand-in
+            eff = page.locator("#overview-effectiveness")
+            assert eff.is_visible()
+            values = [v.inner_text() for v in eff.locator(".stat-value").all()]
+            assert len(values) == 4 and all(re.search(r"\d", v) for v in values), values
         shot(page, f"admin-{label.lower()}")
     # a boost detail page too
     if _has("boostloop.server.boosts.service"):
@@ -54,6 +59,13 @@ def test_every_page_renders_its_charts_with_data_and_stays_local(admin, live_app
         page.wait_for_url(re.compile(r"/boosts/[0-9a-f-]{36}$"))
         charts = charts_of(page)
         assert charts and all(c["points"] > 0 for c in charts), charts
+        by_id = {c["id"]: c for c in charts}
+        # actual against the organic-only counterfactual: band low + band high (filled) + counterfactual + actual
+        assert by_id["detail-counterfactual"]["rendered"] and by_id["detail-counterfactual"]["traces"] == 4
+        assert by_id["detail-counterfactual"]["points"] == 8
+        assert re.fullmatch(r"\d+ / 100", page.locator("#detail-effectiveness .stat-value").first.inner_text().strip())
+        assert page.locator("#detail-confidence").inner_text().strip() in {"low", "medium", "high"}
+        assert page.locator("#detail-score tbody tr").count() >= 3  # the score's breakdown
         shot(page, "admin-boost-detail")
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.goto(live_app.base_url + nav[0][1])
@@ -80,6 +92,7 @@ def test_scenario_effectiveness_of_three_boosted_posts(admin, live_app):
     for k, href in enumerate(links):
         cells = rows.nth(k).locator("td")
         assert re.search(r"[+−-]?\d", cells.nth(7).inner_text())  # ROI column has a number
+        assert re.match(r"\d+ \d+–\d+ (low|medium|high)$", cells.nth(9).inner_text().strip())  # effectiveness score
         page.goto(live_app.base_url + href)
         assert page.get_by_text("ROI", exact=True).first.is_visible()
         assert page.locator("#detail-over-time").count() == 1  # organic vs paid over time
