@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -12,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from boostloop.server.attribution.hashing import person_hash
+from boostloop.server.attribution.repository import insert_events
 from boostloop.server.db.models import (
     AdCampaign,
     AdCampaignMetric,
-    BoostAttributionEvent,
     BoostCampaign,
     BoostExperiment,
     BoostExperimentVariant,
@@ -79,31 +78,10 @@ def _event_rows(sim: SimulatedWorkspace, workspace_id: uuid.UUID, key: bytes) ->
             "touchpoint_type": ev["touchpoint_type"][i],
             "platform": ev["platform"][i],
             "event_value_cents": ev["event_value_cents"][i],
+            "event_metadata": None,
             "occurred_at": ev["occurred_at"][i],
             "created_at": sim.end,
         }
-
-
-def _copy_events(conn: Connection, rows: Iterator[dict]) -> None:
-    """PostgreSQL: COPY is ~10x faster than INSERT for bulk loads (psycopg 3 copy protocol)."""
-    cols = ["id", "workspace_id", "boost_campaign_id", "post_id", "client_event_id", "session_id_hash",
-            "user_id_hash", "event_type", "touchpoint_type", "platform", "event_value_cents", "occurred_at",
-            "created_at"]
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"COPY boost_attribution_events ({', '.join(cols)}) FROM STDIN") as copy:
-        for r in rows:
-            copy.write_row([r[c] for c in cols])
-
-
-def _events_sqlite(conn: Connection, rows: Iterator[dict]) -> None:
-    batch: list[dict] = []
-    for r in rows:
-        batch.append(r)
-        if len(batch) >= CHUNK:
-            conn.execute(sa.insert(BoostAttributionEvent), batch)
-            batch = []
-    if batch:
-        conn.execute(sa.insert(BoostAttributionEvent), batch)
 
 
 def load_into_database(
@@ -136,9 +114,12 @@ def load_into_database(
         _insert(conn, BoostExperiment, [{**r, **stamp} for r in rows(sim.experiments)])
         _insert(conn, BoostExperimentVariant, [{**r, "created_at": now} for r in rows(sim.variants)])
         _insert(conn, BoostCampaign, [{**r, **stamp} for r in rows(sim.boosts)])
-        events = _event_rows(sim, ws_id, key)
-        if conn.dialect.name == "postgresql":
-            _copy_events(conn, events)
-        else:
-            _events_sqlite(conn, events)
+        # The product's own bulk path: COPY on PostgreSQL, executemany elsewhere.
+        batch: list[dict] = []
+        for row in _event_rows(sim, ws_id, key):
+            batch.append(row)
+            if len(batch) >= CHUNK:
+                insert_events(session, batch)
+                batch = []
+        insert_events(session, batch)
     return ws_id
