@@ -20,7 +20,7 @@ from scipy import stats
 
 from boostloop.analytics.insights.inputs import BoostOutcome, OrganicPost
 from boostloop.analytics.insights.model import DetectorResult, Evidence, Finding
-from boostloop.analytics.insights.stats import poisson_upper
+from boostloop.analytics.insights.stats import poisson_ci, poisson_upper
 from boostloop.enums import InsightCategory, InsightSeverity, InsightType
 
 MIN_BREAK_EVEN_CONVERSIONS = 3.0
@@ -64,8 +64,7 @@ def detect_warnings(boosts: tuple[BoostOutcome, ...], *, value_per_conversion_ce
         p = float(stats.poisson.cdf(b.conversions, expected))
         upper = poisson_upper(b.conversions) * v / b.spend_cents
         roas = b.value_cents / b.spend_cents
-        lo_conv = 0.0 if b.conversions == 0 else float(stats.chi2.ppf(0.025, 2 * b.conversions) / 2)
-        upper95 = float(stats.chi2.ppf(0.975, 2 * (b.conversions + 1)) / 2)
+        lo_conv, upper95 = poisson_ci(b.conversions, 0.95)
         severity = InsightSeverity.CRITICAL if upper < 0.5 else InsightSeverity.HIGH
         findings.append(
             Finding(
