@@ -1,4 +1,5 @@
-"""``boostloop users create``, ``boostloop tokens create``, ``boostloop jobs run NAME [--workspace W]``."""
+"""``boostloop workspaces create``, ``boostloop users create``, ``boostloop tokens create``,
+``boostloop jobs run NAME [--workspace W]``."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from boostloop.enums import JobTrigger, Role
 from boostloop.errors import BoostloopError
 from boostloop.server.settings import get_settings
 
+workspaces_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Scheduled jobs (for cron / Kubernetes CronJob).", no_args_is_help=True)
@@ -26,6 +28,7 @@ DatabaseUrl = Annotated[
 
 
 def register(app: typer.Typer) -> None:
+    app.add_typer(workspaces_app, name="workspaces")
     app.add_typer(users_app, name="users")
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(jobs_app, name="jobs")
@@ -53,6 +56,36 @@ def _find_workspace(session, ref: str):
         typer.echo(f"error: no workspace {ref!r} (id or slug)", err=True)
         raise typer.Exit(2)
     return ws
+
+
+@workspaces_app.command("create")
+def workspaces_create(
+    name: str,
+    slug: Annotated[str, typer.Option(help="Short name used by --workspace elsewhere (a-z, 0-9, '-')")],
+    currency: Annotated[str, typer.Option(help="ISO 4217 code; money is stored in its minor unit")] = "USD",
+    timezone: Annotated[str, typer.Option(help="IANA zone; daily jobs and timing insights use it")] = "UTC",
+    owner: Annotated[str | None, typer.Option(help="E-mail of an existing user who becomes OWNER")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a workspace (prints its id and slug as JSON)."""
+    from boostloop.server.auth import service
+    from boostloop.server.db.session import session_scope
+    from boostloop.server.workspaces.service import create_workspace, create_workspace_for
+
+    fields = {"name": name, "slug": slug, "currency": currency, "timezone": timezone}
+    try:
+        with session_scope(_engine(database_url)) as s:
+            if owner is None:
+                ws = create_workspace(s, **fields)
+            else:
+                user = service.get_user_by_email(s, owner)
+                if user is None:
+                    typer.echo(f"error: no user {owner}", err=True)
+                    raise typer.Exit(2)
+                ws = create_workspace_for(s, user, **fields)
+            typer.echo(json.dumps({"id": str(ws.id), "slug": ws.slug}))
+    except BoostloopError as exc:
+        _fail(exc)
 
 
 @users_app.command("create")
