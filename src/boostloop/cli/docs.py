@@ -210,8 +210,10 @@ def app_openapi() -> dict[str, Any]:
     from boostloop.server.db.session import create_db_engine
     from boostloop.server.settings import Settings
 
-    # Default settings and an unused in-memory engine: the document must not depend on the environment.
-    return create_app(Settings(), engine=create_db_engine("sqlite://")).openapi()
+    # An unused in-memory engine and no Redis: rendering touches no database or server. The document itself
+    # depends on the routes and schemas only, not on the settings.
+    settings = Settings(_env_file=None, redis_url=None)
+    return create_app(settings, engine=create_db_engine("sqlite://")).openapi()
 
 
 @app.command("api")
