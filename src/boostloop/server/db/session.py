@@ -22,9 +22,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url`` with the per-engine settings Boostloop relies on."""
+def create_db_engine(url: str, *, echo: bool | None = None) -> Engine:
+    """An engine for ``url`` with the per-engine settings Boostloop relies on. ``echo`` (log every SQL
+    statement) defaults to the ``BOOSTLOOP_SQL_ECHO`` setting."""
 
+    if echo is None:
+        from boostloop.server.settings import get_settings
+
+        echo = get_settings().sql_echo
     kwargs: dict = {"echo": echo, "future": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False}
