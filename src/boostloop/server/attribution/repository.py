@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from boostloop.analytics.attribution.journeys import EVENT_SCHEMA
+from boostloop.enums import AttributionEventType, TouchpointType
 from boostloop.server.db.models import BoostAttributionEvent, BoostCampaign, PrivacyOptOut, SocialPost
 
 EVENTS = BoostAttributionEvent.__table__
@@ -190,3 +191,36 @@ def load_events(
         cols[6].append(_to_us(row[6]))
         cols[7].append(row[7])
     return pa.table(dict(zip(EVENT_SCHEMA.names, cols)), schema=EVENT_SCHEMA)
+
+
+def tracked_people(
+    session: Session, workspace_id: uuid.UUID, targets: Sequence[tuple[Any, uuid.UUID, datetime]]
+) -> dict[Any, tuple[int, int]]:
+    """For each ``(key, boost, until)`` (keys unique): how many distinct people (user hash, else session
+    hash) have at least one ORGANIC, and at least one PAID, touch (any event but a conversion) of the boost
+    at or before ``until``. The ``tracked_*`` of :class:`~boostloop.analytics.attribution.overlap_split.ReachFigures`."""
+    from boostloop.server.boosts.snapshot_repository import chunks, values_table
+    from boostloop.server.db.types import UTCDateTime
+
+    out: dict[Any, tuple[int, int]] = {key: (0, 0) for key, _, _ in targets}
+    keys = {i: key for i, (key, _, _) in enumerate(targets)}
+    person = sa.func.coalesce(EVENTS.c.user_id_hash, EVENTS.c.session_id_hash)
+    rows = [(i, b, until) for i, (_, b, until) in enumerate(targets)]
+    for part in chunks(rows):
+        t = values_table("t", [("k", sa.Integer()), ("boost_id", sa.Uuid()), ("at", UTCDateTime())], part)
+        # The workspace filter goes through the boost (as snapshot_repository does), so that SQLite uses the
+        # (boost_campaign_id, occurred_at) index.
+        q = (
+            sa.select(t.c.k, EVENTS.c.touchpoint_type, sa.func.count(sa.distinct(person)))
+            .join(EVENTS, sa.and_(EVENTS.c.boost_campaign_id == t.c.boost_id, EVENTS.c.occurred_at <= t.c.at))
+            .join(BoostCampaign, sa.and_(BoostCampaign.id == EVENTS.c.boost_campaign_id,
+                                         BoostCampaign.workspace_id == workspace_id))
+            .where(EVENTS.c.event_type != AttributionEventType.CONVERSION,
+                   EVENTS.c.touchpoint_type.in_([TouchpointType.ORGANIC, TouchpointType.PAID]))
+            .group_by(t.c.k, EVENTS.c.touchpoint_type)
+        )
+        for k, touch, n in session.execute(q):
+            o, p = out[keys[k]]
+            is_org = (touch.value if hasattr(touch, "value") else touch) == TouchpointType.ORGANIC.value
+            out[keys[k]] = (int(n), p) if is_org else (o, int(n))
+    return out

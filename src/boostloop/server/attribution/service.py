@@ -28,9 +28,12 @@ from boostloop.analytics.attribution.journeys import (
     timed_path_table_from_rows,
 )
 from boostloop.analytics.attribution.models import DEFAULT_LEVEL, DEFAULT_N_BOOT
+from boostloop.analytics.attribution.overlap_split import DEFAULT_DRAWS, ObservedSplit
+from boostloop.analytics.attribution.overlap_split import DEFAULT_LEVEL as DEFAULT_SPLIT_LEVEL
 from boostloop.errors import FieldError, InvalidInput, NotFound
 from boostloop.server.attribution import repository
 from boostloop.server.attribution.hashing import person_hash
+from boostloop.server.attribution.overlap import correct_splits
 from boostloop.server.attribution.schemas import (
     AttributionReport,
     BoostSplit,
@@ -157,48 +160,86 @@ def journey_config(workspace: Workspace, channel: str | None = None, since: date
 
 def boost_split(
     session: Session, workspace: Workspace, boost_id: uuid.UUID, *, until: datetime | None = None,
-    engine: Engine | None = None,
+    engine: Engine | None = None, n_draws: int = DEFAULT_DRAWS, level: float = DEFAULT_SPLIT_LEVEL,
 ) -> BoostSplit:
-    """Conversions up to ``until`` (all if None) whose journey touched boost ``boost_id``, split by how:
+    """Conversions up to ``until`` (all if None) linked to boost ``boost_id``, split by how the converter
+    met the boost.
 
-    * **organic**: every windowed touch of this boost in the journey was ORGANIC (the organic post);
+    Observed (``observed_*``): a converting journey is linked to the boost when one of its windowed touches,
+    or the conversion event itself, carries the boost (``journeys.boost_split_sql``):
+
+    * **organic**: every such touch was ORGANIC (the organic post);
     * **paid**: every one was PAID (the boost's paid delivery);
     * **overlap**: the journey had both;
     * **unknown**: the journey touched the boost only through UNKNOWN touches (reported, not in the total).
 
+    Estimated (``organic_* / paid_* / overlap_*``): most exposure leaves no tracked touch, so an overlap
+    person usually shows only the channel they clicked. The observed one-sided classes are moved to
+    overlap in the proportion implied by the platform's reach figures (organic, paid and combined unique
+    reach; the share of paid-reached people also reached organically), with a ``level`` interval:
+    :mod:`boostloop.analytics.attribution.overlap_split` (formula, assumptions, measured error) and
+    :mod:`boostloop.server.attribution.overlap` (which figures). Without reach figures the estimate is the
+    observed split (``estimated`` True, ``method`` ``no_reach``).
+
     Journeys and windows as in :mod:`boostloop.analytics.attribution.journeys` (workspace click / view
-    windows). Each conversion counts whole (not fractionally) and once per boost its journey touched, so the
-    splits of several boosts can add up to more than the workspace's conversions; the value is the sum of
-    those conversions' values (cents). Touches after ``until`` are not seen either.
+    windows). Each conversion counts whole and once per boost its journey touched, so the splits of several
+    boosts can add up to more than the workspace's conversions; the value is the sum of those conversions'
+    values (cents). Touches after ``until`` are not seen either.
     """
     if repository.get_boost(session, workspace.id, boost_id) is None:
         raise NotFound(f"boost {boost_id} not found")
-    return boost_splits(session, workspace, [boost_id], until=until, engine=engine)[boost_id]
+    return boost_splits(session, workspace, [boost_id], until=until, engine=engine, n_draws=n_draws,
+                        level=level)[boost_id]
+
+
+def observed_splits(
+    session: Session, workspace: Workspace, boost_ids: Sequence[uuid.UUID], *, until: datetime | None = None,
+    engine: Engine | None = None,
+) -> dict[uuid.UUID, dict[str, int]]:
+    """The observed split (``journeys.boost_split_sql`` columns) of each of ``boost_ids`` that has any
+    linked conversion, with one load and one query."""
+    events = repository.load_events(session, workspace.id, until=until, people_touching_boosts=list(boost_ids))
+    if not events.num_rows:
+        return {}
+    out = (engine or default_engine()).run(boost_split_sql(journey_config(workspace, "touchpoint_type")), events)
+    return {uuid.UUID(r["boost_id"]): r for r in out.to_pylist()}
 
 
 def boost_splits(
     session: Session, workspace: Workspace, boost_ids: Sequence[uuid.UUID], *, until: datetime | None = None,
-    engine: Engine | None = None,
+    engine: Engine | None = None, n_draws: int = DEFAULT_DRAWS, level: float = DEFAULT_SPLIT_LEVEL,
 ) -> dict[uuid.UUID, BoostSplit]:
-    """:func:`boost_split` for many boosts with one load and one query (a snapshot round). Ids that are not
-    this workspace's boosts are left out of the answer."""
+    """:func:`boost_split` for many boosts with one event load, one query and one batch of reach reads (a
+    snapshot round). Ids that are not this workspace's boosts are left out of the answer."""
     known = repository.existing_boost_ids(session, workspace.id, boost_ids)
     wanted = [b for b in dict.fromkeys(boost_ids) if b in known]
     if not wanted:
         return {}
-    events = repository.load_events(session, workspace.id, until=until, people_touching_boosts=wanted)
-    rows: dict[str, dict[str, Any]] = {}
-    if events.num_rows:
-        out = (engine or default_engine()).run(boost_split_sql(journey_config(workspace, "touchpoint_type")), events)
-        rows = {r["boost_id"]: r for r in out.to_pylist()}
-    names = ("organic", "paid", "overlap", "unknown")
+    rows = observed_splits(session, workspace, wanted, until=until, engine=engine)
+    names = ("organic", "paid", "overlap")
+    observed = {
+        b: ObservedSplit(**{n: int((rows.get(b) or {}).get(f"{n}_conversions") or 0) for n in names},
+                         **{f"{n}_value": float((rows.get(b) or {}).get(f"{n}_value_cents") or 0) for n in names})
+        for b in wanted
+    }
+    at = until or utcnow()
+    est = correct_splits(session, workspace.id, [(b, b, at, observed[b]) for b in wanted], n_draws=n_draws,
+                         level=level)
     result = {}
     for b in wanted:
-        row = rows.get(str(b), {})
+        row, obs, e = rows.get(b) or {}, observed[b], est[b]
         result[b] = BoostSplit(
             boost_id=b, until=until,
-            **{f"{n}_conversions": int(row.get(f"{n}_conversions") or 0) for n in names},
-            **{f"{n}_value_cents": int(row.get(f"{n}_value_cents") or 0) for n in names},
+            organic_conversions=e.organic, paid_conversions=e.paid, overlap_conversions=e.overlap,
+            organic_value_cents=e.organic_value, paid_value_cents=e.paid_value, overlap_value_cents=e.overlap_value,
+            unknown_conversions=int(row.get("unknown_conversions") or 0),
+            unknown_value_cents=int(row.get("unknown_value_cents") or 0),
+            observed_organic_conversions=obs.organic, observed_paid_conversions=obs.paid,
+            observed_overlap_conversions=obs.overlap, estimated=e.estimated, method=e.method,
+            share_paid_also_organic=e.share_paid_also_organic, interval_level=e.level,
+            organic_conversions_low=e.organic_low, organic_conversions_high=e.organic_high,
+            paid_conversions_low=e.paid_low, paid_conversions_high=e.paid_high,
+            overlap_conversions_low=e.overlap_low, overlap_conversions_high=e.overlap_high,
         )
     return result
 
@@ -345,7 +386,8 @@ class BoostSplitProvider:
             by_until.setdefault(r.until, []).append(r.boost_id)
         out: dict[uuid.UUID, Any] = {}
         for until, ids in by_until.items():
-            for boost_id, s in boost_splits(session, workspace, ids, until=until, engine=self.engine).items():
+            for boost_id, s in boost_splits(session, workspace, ids, until=until, engine=self.engine,
+                                                n_draws=0).items():
                 if s.conversions or s.unknown_conversions:
                     out[boost_id] = AttributedSplit(
                         organic=s.organic, paid=s.paid, overlap=s.overlap, value_cents=s.value_cents,
