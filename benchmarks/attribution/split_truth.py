@@ -48,9 +48,16 @@ def score(sim, est: dict) -> dict:  # noqa: ANN001
     abs_err = {k: [] for k in PARTS}
     abs_err_obs = {k: [] for k in PARTS}
     covered = {k: [] for k in PARTS}
+    by_method: dict[str, dict] = {}
     for boost_id, t in sim.truth["boosts"].items():
         obs, e = est[boost_id]
         tv = t["conversions_split"]
+        m = by_method.setdefault(e.method, {"boosts": 0, **{f"truth_{k}": 0 for k in PARTS},
+                                            **{f"est_{k}": 0.0 for k in PARTS}})
+        m["boosts"] += 1
+        for k in PARTS:
+            m[f"truth_{k}"] += tv[k]
+            m[f"est_{k}"] += getattr(e, k)
         for k in PARTS:
             truth[k] += tv[k]
             obs_sum[k] += getattr(obs, k)
@@ -63,7 +70,7 @@ def score(sim, est: dict) -> dict:  # noqa: ANN001
             "mae": {k: float(np.mean(v)) for k, v in abs_err.items()},
             "mae_observed": {k: float(np.mean(v)) for k, v in abs_err_obs.items()},
             "coverage": {k: float(np.mean(v)) if v else None for k, v in covered.items()},
-            "boosts": len(sim.truth["boosts"]), "boosts_scored": len(covered["paid"])}
+            "boosts": len(sim.truth["boosts"]), "boosts_scored": len(covered["paid"]), "by_method": by_method}
 
 
 def main() -> None:
@@ -91,7 +98,11 @@ def main() -> None:
                       f"   {res['mae_observed'][k]:6.2f} -> {res['mae'][k]:6.2f}"
                       f"   {'n/a' if cov is None else f'{cov:.0%}'} of {res['boosts_scored']}")
             tt, to, te = sum(tr.values()), sum(ob.values()), sum(es.values())
-            print(f"  total    {tt:6d}  {to:8.0f} ({rel(to, tt):>7s})  {te:8.1f} ({rel(te, tt):>7s})", flush=True)
+            print(f"  total    {tt:6d}  {to:8.0f} ({rel(to, tt):>7s})  {te:8.1f} ({rel(te, tt):>7s})")
+            for method, m in res["by_method"].items():
+                parts = ", ".join(f"{k} {m[f'truth_{k}']} -> {m[f'est_{k}']:.1f}" for k in PARTS)
+                print(f"  by overlap-reach method {method} ({m['boosts']} boosts): truth -> estimate {parts}")
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":
