@@ -11,6 +11,7 @@ from boostloop.analytics.attribution.engines import DuckDBEngine, SparkEngine
 from boostloop.analytics.attribution.journeys import (
     EVENT_SCHEMA,
     JourneyConfig,
+    boost_split_journeys_sql,
     boost_split_sql,
     boost_tracked_people_sql,
     converting_touches_sql,
@@ -117,6 +118,7 @@ def random_events(seed: int = 5, people: int = 120) -> pa.Table:
 QUERIES = [
     ("paths_boost", path_table_sql(JourneyConfig(channel="boost", click_window_days=3, view_window_days=0.5))),
     ("split", boost_split_sql(JourneyConfig())),
+    ("split_journeys", boost_split_journeys_sql(JourneyConfig())),
     ("timed", converting_touches_sql(JourneyConfig(channel="platform"))),
     ("tracked", boost_tracked_people_sql()),
 ]

@@ -277,3 +277,29 @@ def test_snapshot_provider_batches_boost_splits(engine) -> None:  # noqa: ANN001
             b1: AttributedSplit(organic=1, paid=1, overlap=1, value_cents=1700, unattributed=0),
             b2: AttributedSplit(organic=1, paid=0, overlap=0, value_cents=700, unattributed=0),
         }
+
+
+def test_keyed_splits_equal_one_call_per_until(engine) -> None:  # noqa: ANN001
+    from boostloop.server.boosts.attribution_provider import AttributedSplit, SplitRequest
+
+    with session_scope(engine) as s:
+        ws = create_workspace(s, name="Acme", slug="acme")
+        b1, b2 = _boost(s, ws, 1).id, _boost(s, ws, 2).id
+        service.ingest_events(s, ws, _journeys(b1, b2))
+        untils = [T0 + timedelta(hours=h) for h in (9, 10, 29, 30, 67, 68, 120, 131)] + [None]
+        targets = [(i, b, u) for i, (b, u) in enumerate((b, u) for b in (b1, b2) for u in untils)]
+        keyed = service.boost_splits_keyed(s, ws, targets)
+        for k, b, u in targets:
+            assert keyed[k] == service.boost_splits(s, ws, [b], until=u)[b], (b, u)
+        # b1 by hand as time goes on: u1 overlap at 10 h, u2 paid at 30 h, u4 organic at 130 h
+        conv = [(keyed[k].observed_organic_conversions, keyed[k].observed_paid_conversions,
+                 keyed[k].observed_overlap_conversions) for k, b, _ in targets if b == b1]
+        assert conv == [(0, 0, 0), (0, 0, 1), (0, 0, 1), (0, 1, 1), (0, 1, 1), (0, 1, 1), (0, 1, 1), (1, 1, 1),
+                        (1, 1, 1)]
+        # the provider answers several times of one boost in one call
+        got = service.BoostSplitProvider().splits_keyed(
+            s, ws.id, [("a", SplitRequest(b1, T0, untils[1])), ("b", SplitRequest(b1, T0, untils[3])),
+                       ("c", SplitRequest(b2, T0, untils[0]))]
+        )
+        assert got == {"a": AttributedSplit(overlap=1, value_cents=500), "b": AttributedSplit(
+            paid=1, overlap=1, value_cents=800)}

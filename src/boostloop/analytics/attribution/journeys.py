@@ -144,6 +144,30 @@ WHERE converted = 1
 ORDER BY person, journey_no, t_us, event_id"""
 
 
+def _boost_split_ctes(config: JourneyConfig) -> str:
+    """The CTEs up to ``per_journey``: one row per (converting journey, boost it touched) with the journey's
+    end (its conversion time), whether it touched the boost ORGANIC / PAID, and its value."""
+    since = "" if config.since_us is None else f" AND t_us >= {int(config.since_us)}"
+    return touches_cte(config) + f""",
+tagged AS (
+    SELECT person, journey_no, boost_id, value_cents, touchpoint_type, t_us + dt_us AS end_us
+    FROM touches
+    WHERE converted = 1 AND boost_id IS NOT NULL
+    UNION ALL
+    SELECT person, journey_no, boost_id, COALESCE(value_cents, 0) AS value_cents, touchpoint_type, t_us AS end_us
+    FROM numbered
+    WHERE is_conv = 1 AND boost_id IS NOT NULL{since}
+),
+per_journey AS (
+    SELECT person, journey_no, boost_id, value_cents, end_us,
+           MAX(CASE WHEN touchpoint_type = 'ORGANIC' THEN 1 ELSE 0 END) AS has_organic,
+           MAX(CASE WHEN touchpoint_type = 'PAID' THEN 1 ELSE 0 END) AS has_paid
+    FROM tagged
+    GROUP BY person, journey_no, boost_id, value_cents, end_us
+)
+"""
+
+
 def boost_split_sql(config: JourneyConfig) -> str:
     """Per boost: converting journeys whose windowed touches of that boost were ORGANIC only, PAID only, or
     both (overlap), with their conversion value; ``unknown_*`` counts journeys that touched the boost only
@@ -156,25 +180,7 @@ def boost_split_sql(config: JourneyConfig) -> str:
     default world (scale 0.5, seed 1; truth 675 converters): 582 linked without it, 683 with it (+1.2 %: a
     few converters linked to two boosts through the simulator's shared audience pool;
     benchmarks/attribution/split_truth.py)."""
-    since = "" if config.since_us is None else f" AND t_us >= {int(config.since_us)}"
-    return touches_cte(config) + f""",
-tagged AS (
-    SELECT person, journey_no, boost_id, value_cents, touchpoint_type
-    FROM touches
-    WHERE converted = 1 AND boost_id IS NOT NULL
-    UNION ALL
-    SELECT person, journey_no, boost_id, COALESCE(value_cents, 0) AS value_cents, touchpoint_type
-    FROM numbered
-    WHERE is_conv = 1 AND boost_id IS NOT NULL{since}
-),
-per_journey AS (
-    SELECT person, journey_no, boost_id, value_cents,
-           MAX(CASE WHEN touchpoint_type = 'ORGANIC' THEN 1 ELSE 0 END) AS has_organic,
-           MAX(CASE WHEN touchpoint_type = 'PAID' THEN 1 ELSE 0 END) AS has_paid
-    FROM tagged
-    GROUP BY person, journey_no, boost_id, value_cents
-)
-SELECT boost_id,
+    return _boost_split_ctes(config) + """SELECT boost_id,
        CAST(SUM(CASE WHEN has_organic = 1 AND has_paid = 0 THEN 1 ELSE 0 END) AS BIGINT) AS organic_conversions,
        CAST(SUM(CASE WHEN has_organic = 0 AND has_paid = 1 THEN 1 ELSE 0 END) AS BIGINT) AS paid_conversions,
        CAST(SUM(CASE WHEN has_organic = 1 AND has_paid = 1 THEN 1 ELSE 0 END) AS BIGINT) AS overlap_conversions,
@@ -186,6 +192,16 @@ SELECT boost_id,
 FROM per_journey
 GROUP BY boost_id
 ORDER BY boost_id"""
+
+
+def boost_split_journeys_sql(config: JourneyConfig) -> str:
+    """:func:`boost_split_sql` before aggregation: one row per (converting journey, boost) with ``end_us``
+    (the conversion time), ``has_organic``, ``has_paid`` and ``value_cents``, ordered by boost and time. A
+    journey's classification does not depend on later events, so the split as of any ``until`` is the
+    aggregate of the rows with ``end_us <= until`` (many snapshot times from one load and one query)."""
+    return _boost_split_ctes(config) + """SELECT boost_id, end_us, has_organic, has_paid, value_cents
+FROM per_journey
+ORDER BY boost_id, end_us, person, journey_no"""
 
 
 def boost_tracked_people_sql() -> str:
