@@ -36,7 +36,7 @@ test: $(VENV)/.installed-test
 
 # Re-pin every dependency after editing pyproject.toml.
 lock: | $(BIN)/python
-	$(UV) pip compile --quiet pyproject.toml --extra test -o constraints.txt --python-version 3.11
+	$(UV) pip compile --quiet pyproject.toml --extra test --extra spark -o constraints.txt --python-version 3.11
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info src/*.egg-info

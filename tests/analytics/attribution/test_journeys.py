@@ -11,7 +11,9 @@ from boostloop.analytics.attribution.engines import DuckDBEngine, SparkEngine
 from boostloop.analytics.attribution.journeys import (
     EVENT_SCHEMA,
     JourneyConfig,
+    boost_split_journeys_sql,
     boost_split_sql,
+    boost_tracked_people_sql,
     converting_touches_sql,
     path_table_from_rows,
     path_table_sql,
@@ -116,12 +118,17 @@ def random_events(seed: int = 5, people: int = 120) -> pa.Table:
 QUERIES = [
     ("paths_boost", path_table_sql(JourneyConfig(channel="boost", click_window_days=3, view_window_days=0.5))),
     ("split", boost_split_sql(JourneyConfig())),
+    ("split_journeys", boost_split_journeys_sql(JourneyConfig())),
     ("timed", converting_touches_sql(JourneyConfig(channel="platform"))),
+    ("tracked", boost_tracked_people_sql()),
 ]
 
 
-# One local Spark session for the whole test session. Cost measured on the shared 2-core machine: JVM start
-# 8 s idle / 40 s at load average 12; the first query 15-45 s (class loading, codegen), each further 5 s.
+# One local Spark session for the whole test session, tuned for tiny data: one partition, no adaptive
+# re-planning, no whole-stage code generation and interpreted expressions (compiling generated Java with
+# Janino costs more than running 40 people's events), and the JVM's quick C1 compiler only with a serial GC
+# (a short-lived test JVM never pays back C2's warm-up). Cost on the shared 2-core machine at load average
+# 15-18: JVM start 114 s and three queries 142 s before this tuning; after it, see benchmarks/RESULTS.md.
 @pytest.fixture(scope="session")
 def spark():  # noqa: ANN201
     pyspark = pytest.importorskip("pyspark.sql")
@@ -130,6 +137,10 @@ def spark():  # noqa: ANN201
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
         .config("spark.default.parallelism", "1").config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

@@ -164,6 +164,62 @@ def test_boost_split_by_exposure(engine) -> None:  # noqa: ANN001
             service.boost_split(s, other, b1)
 
 
+def test_boost_split_corrected_by_reach_figures(engine) -> None:  # noqa: ANN001
+    from tests.server.boosts import factories as f
+
+    with session_scope(engine) as s:
+        ws = create_workspace(s, name="Acme", slug="acme")
+        boost = _boost(s, ws, 1)
+        b1, b2 = boost.id, _boost(s, ws, 2).id
+        c = f.campaign(s, ws)
+        boost.campaign_id = c.id
+        post = s.get(SocialPost, boost.original_post_id)
+        f.organic(s, post, T0 + timedelta(hours=2), 1300, 1000, total_reach=2600)
+        f.paid(s, c, T0, impressions=3000, reach=2000)
+        s.flush()
+        service.ingest_events(s, ws, _journeys(b1, b2))
+        got = service.boost_split(s, ws, b1)
+    # observed (test_boost_split_by_exposure): organic u4 (900), paid u2 (300), overlap u1 (500).
+    # V = 1000 + 2000 - 2600 = 400: s = 0.2, r = 0.4; tracked people: organic u1, u3, u4; paid u1, u2.
+    pi_p = 0.2 * (1 - 3 / 1000) / (0.2 * (1 - 3 / 1000) + 0.8)
+    pi_o = 0.4 * (1 - 2 / 2000) / (0.4 * (1 - 2 / 2000) + 0.6)
+    assert (got.observed_organic_conversions, got.observed_paid_conversions, got.observed_overlap_conversions) == (1, 1, 1)
+    assert got.paid_conversions == pytest.approx(1 - pi_p)
+    assert got.organic_conversions == pytest.approx(1 - pi_o)
+    assert got.overlap_conversions == pytest.approx(1 + pi_p + pi_o)
+    assert got.paid_value_cents == pytest.approx(300 * (1 - pi_p))
+    assert got.overlap_value_cents == pytest.approx(500 + 300 * pi_p + 900 * pi_o)
+    assert got.value_cents == 1700 and got.estimated and got.method == "platform_unique_reach"
+    assert got.share_paid_also_organic == pytest.approx(0.2) and got.interval_level == 0.9
+    # one converter per one-sided class: the realised split is 0 or 1 of each moved
+    assert (got.paid_conversions_low, got.paid_conversions_high) == (0, 1)
+    assert (got.overlap_conversions_low, got.overlap_conversions_high) == (1, 3)
+
+
+def test_load_events_copy_matches_rows(engine) -> None:  # noqa: ANN001
+    from boostloop.server.attribution import repository
+
+    with session_scope(engine) as s:
+        ws = create_workspace(s, name="Acme", slug="acme")
+        b1, b2 = _boost(s, ws, 1).id, _boost(s, ws, 2).id
+        extra = [  # CSV-hostile ids, a session-only person, no boost, a zero value
+            ev('x,"1"', "CLICK", "UNKNOWN", 1.000001, user=None, session_id="s,1"),
+            ev("x 2", "CONVERSION", "UNKNOWN", 2, user=None, session_id="s,1", value=0),
+        ]
+        service.ingest_events(s, ws, _journeys(b1, b2) + extra)
+        for kw in ({}, {"until": T0 + timedelta(hours=40)}, {"since": T0 + timedelta(hours=5)},
+                   {"people_touching_boosts": [b2]}):
+            fast = repository.load_events(s, ws.id, **kw).sort_by("event_id")
+            rows = repository.load_events_rows(s, ws.id, **kw).sort_by("event_id")
+            assert fast.schema == rows.schema
+            assert fast.to_pylist() == rows.to_pylist(), kw
+        full = repository.load_events(s, ws.id).sort_by("event_id").to_pylist()
+    assert len(full) == 13
+    x1 = next(r for r in full if r["event_id"] == 'x,"1"')
+    assert (x1["boost_id"], x1["value_cents"], x1["t_us"]) == (None, None, (T0 - repository.EPOCH) // timedelta(microseconds=1) + 3_600_000_000 + 3_600)
+    assert next(r for r in full if r["event_id"] == "x 2")["value_cents"] == 0
+
+
 def test_workspace_report_every_model_with_intervals(engine) -> None:  # noqa: ANN001
     with session_scope(engine) as s:
         ws = create_workspace(s, name="Acme", slug="acme")
@@ -221,3 +277,29 @@ def test_snapshot_provider_batches_boost_splits(engine) -> None:  # noqa: ANN001
             b1: AttributedSplit(organic=1, paid=1, overlap=1, value_cents=1700, unattributed=0),
             b2: AttributedSplit(organic=1, paid=0, overlap=0, value_cents=700, unattributed=0),
         }
+
+
+def test_keyed_splits_equal_one_call_per_until(engine) -> None:  # noqa: ANN001
+    from boostloop.server.boosts.attribution_provider import AttributedSplit, SplitRequest
+
+    with session_scope(engine) as s:
+        ws = create_workspace(s, name="Acme", slug="acme")
+        b1, b2 = _boost(s, ws, 1).id, _boost(s, ws, 2).id
+        service.ingest_events(s, ws, _journeys(b1, b2))
+        untils = [T0 + timedelta(hours=h) for h in (9, 10, 29, 30, 67, 68, 120, 131)] + [None]
+        targets = [(i, b, u) for i, (b, u) in enumerate((b, u) for b in (b1, b2) for u in untils)]
+        keyed = service.boost_splits_keyed(s, ws, targets)
+        for k, b, u in targets:
+            assert keyed[k] == service.boost_splits(s, ws, [b], until=u)[b], (b, u)
+        # b1 by hand as time goes on: u1 overlap at 10 h, u2 paid at 30 h, u4 organic at 130 h
+        conv = [(keyed[k].observed_organic_conversions, keyed[k].observed_paid_conversions,
+                 keyed[k].observed_overlap_conversions) for k, b, _ in targets if b == b1]
+        assert conv == [(0, 0, 0), (0, 0, 1), (0, 0, 1), (0, 1, 1), (0, 1, 1), (0, 1, 1), (0, 1, 1), (1, 1, 1),
+                        (1, 1, 1)]
+        # the provider answers several times of one boost in one call
+        got = service.BoostSplitProvider().splits_keyed(
+            s, ws.id, [("a", SplitRequest(b1, T0, untils[1])), ("b", SplitRequest(b1, T0, untils[3])),
+                       ("c", SplitRequest(b2, T0, untils[0]))]
+        )
+        assert got == {"a": AttributedSplit(overlap=1, value_cents=500), "b": AttributedSplit(
+            paid=1, overlap=1, value_cents=800)}

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from boostloop.analytics.attribution.journeys import EVENT_SCHEMA
+from boostloop.enums import AttributionEventType, TouchpointType
 from boostloop.server.db.models import BoostAttributionEvent, BoostCampaign, PrivacyOptOut, SocialPost
 
 EVENTS = BoostAttributionEvent.__table__
@@ -149,6 +150,26 @@ def _to_us(ts: datetime) -> int:
     return (ts - EPOCH) // timedelta(microseconds=1)
 
 
+def _events_query(
+    workspace_id: uuid.UUID, since: datetime | None, until: datetime | None,
+    people_touching_boosts: Sequence[uuid.UUID] | None, columns: Sequence[Any],
+) -> sa.Select:
+    person = sa.func.coalesce(EVENTS.c.user_id_hash, EVENTS.c.session_id_hash)
+    query = sa.select(person.label("person"), *columns).where(EVENTS.c.workspace_id == workspace_id)
+    if since is not None:
+        query = query.where(EVENTS.c.occurred_at >= since)
+    if until is not None:
+        query = query.where(EVENTS.c.occurred_at <= until)
+    if people_touching_boosts is not None:
+        touched = sa.select(person).where(
+            EVENTS.c.workspace_id == workspace_id, EVENTS.c.boost_campaign_id.in_(list(people_touching_boosts))
+        )
+        if until is not None:
+            touched = touched.where(EVENTS.c.occurred_at <= until)
+        query = query.where(person.in_(touched))
+    return query
+
+
 def load_events(
     session: Session,
     workspace_id: uuid.UUID,
@@ -162,23 +183,30 @@ def load_events(
 
     ``people_touching_boosts``: only the events of people who have at least one event of one of those boosts
     (their journeys are then complete, and nobody else's journey can touch the boosts).
+
+    PostgreSQL: one ``COPY (SELECT ...) TO STDOUT`` in CSV, parsed by Arrow's CSV reader (no Python object
+    per row); other engines: SQLAlchemy rows (:func:`load_events_rows`). Both give the same table
+    (tests/server/attribution); speed in benchmarks/RESULTS.md, "Attribution".
     """
-    person = sa.func.coalesce(EVENTS.c.user_id_hash, EVENTS.c.session_id_hash)
-    query = sa.select(
-        person, EVENTS.c.client_event_id, EVENTS.c.event_type, EVENTS.c.touchpoint_type, EVENTS.c.platform,
+    if session.connection().dialect.name == "postgresql":
+        return _load_events_copy(session, workspace_id, since, until, people_touching_boosts)
+    return load_events_rows(session, workspace_id, since=since, until=until,
+                            people_touching_boosts=people_touching_boosts)
+
+
+def load_events_rows(
+    session: Session,
+    workspace_id: uuid.UUID,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    people_touching_boosts: Sequence[uuid.UUID] | None = None,
+) -> pa.Table:
+    """:func:`load_events` through SQLAlchemy rows (any engine; the SQLite path)."""
+    query = _events_query(workspace_id, since, until, people_touching_boosts, [
+        EVENTS.c.client_event_id, EVENTS.c.event_type, EVENTS.c.touchpoint_type, EVENTS.c.platform,
         EVENTS.c.boost_campaign_id, EVENTS.c.occurred_at, EVENTS.c.event_value_cents,
-    ).where(EVENTS.c.workspace_id == workspace_id)
-    if since is not None:
-        query = query.where(EVENTS.c.occurred_at >= since)
-    if until is not None:
-        query = query.where(EVENTS.c.occurred_at <= until)
-    if people_touching_boosts is not None:
-        touched = sa.select(person).where(
-            EVENTS.c.workspace_id == workspace_id, EVENTS.c.boost_campaign_id.in_(list(people_touching_boosts))
-        )
-        if until is not None:
-            touched = touched.where(EVENTS.c.occurred_at <= until)
-        query = query.where(person.in_(touched))
+    ])
     cols: list[list[Any]] = [[] for _ in range(8)]
     for row in session.execute(query):
         cols[0].append(row[0])
@@ -190,3 +218,78 @@ def load_events(
         cols[6].append(_to_us(row[6]))
         cols[7].append(row[7])
     return pa.table(dict(zip(EVENT_SCHEMA.names, cols)), schema=EVENT_SCHEMA)
+
+
+def _load_events_copy(
+    session: Session, workspace_id: uuid.UUID, since: datetime | None, until: datetime | None,
+    people_touching_boosts: Sequence[uuid.UUID] | None,
+) -> pa.Table:
+    import io
+
+    import psycopg
+    from pyarrow import csv as pacsv
+    from sqlalchemy.dialects import postgresql
+
+    text = sa.Text()
+    query = _events_query(workspace_id, since, until, people_touching_boosts, [
+        EVENTS.c.client_event_id.label("event_id"),
+        sa.cast(EVENTS.c.event_type, text).label("event_type"),
+        sa.cast(EVENTS.c.touchpoint_type, text).label("touchpoint_type"),
+        sa.cast(EVENTS.c.platform, text).label("platform"),
+        sa.cast(EVENTS.c.boost_campaign_id, text).label("boost_id"),
+        # exact integer microseconds: EXTRACT(EPOCH ...) is numeric (not float) since PostgreSQL 14
+        sa.cast(sa.func.extract("epoch", EVENTS.c.occurred_at) * 1_000_000, sa.BigInteger).label("t_us"),
+        EVENTS.c.event_value_cents.label("value_cents"),
+    ])
+    compiled = query.compile(dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True})
+    raw = session.connection().connection.driver_connection  # psycopg, inside the caller's transaction
+    # COPY takes no bind parameters: psycopg renders them client-side, with its own quoting.
+    sql = psycopg.ClientCursor(raw).mogrify(str(compiled), compiled.params)
+    buf = io.BytesIO()
+    with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+        for chunk in copy:
+            buf.write(chunk)
+    if buf.tell() == 0:
+        return EVENT_SCHEMA.empty_table()
+    buf.seek(0)
+    # CSV NULL is an unquoted empty field; an empty string is quoted ("").
+    return pacsv.read_csv(
+        buf,
+        read_options=pacsv.ReadOptions(column_names=EVENT_SCHEMA.names),
+        convert_options=pacsv.ConvertOptions(
+            column_types=EVENT_SCHEMA, strings_can_be_null=True, quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def tracked_people(
+    session: Session, workspace_id: uuid.UUID, targets: Sequence[tuple[Any, uuid.UUID, datetime]]
+) -> dict[Any, tuple[int, int]]:
+    """For each ``(key, boost, until)`` (keys unique): how many distinct people (user hash, else session
+    hash) have at least one ORGANIC, and at least one PAID, touch (any event but a conversion) of the boost
+    at or before ``until``. The ``tracked_*`` of :class:`~boostloop.analytics.attribution.overlap_split.ReachFigures`."""
+    from boostloop.server.boosts.snapshot_repository import chunks, values_table
+    from boostloop.server.db.types import UTCDateTime
+
+    out: dict[Any, tuple[int, int]] = {key: (0, 0) for key, _, _ in targets}
+    keys = {i: key for i, (key, _, _) in enumerate(targets)}
+    person = sa.func.coalesce(EVENTS.c.user_id_hash, EVENTS.c.session_id_hash)
+    rows = [(i, b, until) for i, (_, b, until) in enumerate(targets)]
+    for part in chunks(rows):
+        t = values_table("t", [("k", sa.Integer()), ("boost_id", sa.Uuid()), ("at", UTCDateTime())], part)
+        # The workspace filter goes through the boost (as snapshot_repository does), so that SQLite uses the
+        # (boost_campaign_id, occurred_at) index.
+        q = (
+            sa.select(t.c.k, EVENTS.c.touchpoint_type, sa.func.count(sa.distinct(person)))
+            .join(EVENTS, sa.and_(EVENTS.c.boost_campaign_id == t.c.boost_id, EVENTS.c.occurred_at <= t.c.at))
+            .join(BoostCampaign, sa.and_(BoostCampaign.id == EVENTS.c.boost_campaign_id,
+                                         BoostCampaign.workspace_id == workspace_id))
+            .where(EVENTS.c.event_type != AttributionEventType.CONVERSION,
+                   EVENTS.c.touchpoint_type.in_([TouchpointType.ORGANIC, TouchpointType.PAID]))
+            .group_by(t.c.k, EVENTS.c.touchpoint_type)
+        )
+        for k, touch, n in session.execute(q):
+            o, p = out[keys[k]]
+            is_org = (touch.value if hasattr(touch, "value") else touch) == TouchpointType.ORGANIC.value
+            out[keys[k]] = (int(n), p) if is_org else (o, int(n))
+    return out

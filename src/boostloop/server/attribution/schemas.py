@@ -50,21 +50,38 @@ class IngestResult(BaseModel):
 
 class BoostSplit(BaseModel):
     """Conversions attributed to one boost by how its converters met it (definition in
-    :func:`boostloop.server.attribution.service.boost_split`). Value in the workspace's minor units."""
+    :func:`boostloop.server.attribution.service.boost_split`). Value in the workspace's minor units.
+
+    ``organic_* / paid_* / overlap_*`` are the estimate corrected for exposure that left no tracked touch
+    (:mod:`boostloop.analytics.attribution.overlap_split`), fractional, with a ``level`` interval each;
+    ``observed_*`` are the whole conversions as classified by tracked touches alone."""
 
     boost_id: uuid.UUID
     until: datetime | None
-    organic_conversions: int
-    paid_conversions: int
-    overlap_conversions: int
+    organic_conversions: float
+    paid_conversions: float
+    overlap_conversions: float
     unknown_conversions: int
-    organic_value_cents: int
-    paid_value_cents: int
-    overlap_value_cents: int
+    organic_value_cents: float
+    paid_value_cents: float
+    overlap_value_cents: float
     unknown_value_cents: int
+    observed_organic_conversions: int = 0
+    observed_paid_conversions: int = 0
+    observed_overlap_conversions: int = 0
+    estimated: bool = False
+    method: str = "no_reach"
+    share_paid_also_organic: float = 0.0
+    interval_level: float | None = None
+    organic_conversions_low: float | None = None
+    organic_conversions_high: float | None = None
+    paid_conversions_low: float | None = None
+    paid_conversions_high: float | None = None
+    overlap_conversions_low: float | None = None
+    overlap_conversions_high: float | None = None
 
     @property
-    def conversions(self) -> int:
+    def conversions(self) -> float:
         return self.organic_conversions + self.paid_conversions + self.overlap_conversions
 
     # The names the snapshot collector's ``AttributedSplit`` uses (boosts/attribution_provider.py).
@@ -86,7 +103,7 @@ class BoostSplit(BaseModel):
 
     @property
     def value_cents(self) -> int:
-        return self.organic_value_cents + self.paid_value_cents + self.overlap_value_cents
+        return int(round(self.organic_value_cents + self.paid_value_cents + self.overlap_value_cents))
 
 
 class ChannelCreditOut(BaseModel):

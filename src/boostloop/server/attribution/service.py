@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -21,16 +22,19 @@ from boostloop.analytics.attribution.engines import Engine, default_engine
 from boostloop.analytics.attribution.journeys import (
     CHANNEL_DIMENSIONS,
     JourneyConfig,
-    boost_split_sql,
+    boost_split_journeys_sql,
     converting_touches_sql,
     path_table_from_rows,
     path_table_sql,
     timed_path_table_from_rows,
 )
 from boostloop.analytics.attribution.models import DEFAULT_LEVEL, DEFAULT_N_BOOT
+from boostloop.analytics.attribution.overlap_split import DEFAULT_DRAWS, ObservedSplit
+from boostloop.analytics.attribution.overlap_split import DEFAULT_LEVEL as DEFAULT_SPLIT_LEVEL
 from boostloop.errors import FieldError, InvalidInput, NotFound
 from boostloop.server.attribution import repository
 from boostloop.server.attribution.hashing import person_hash
+from boostloop.server.attribution.overlap import correct_splits
 from boostloop.server.attribution.schemas import (
     AttributionReport,
     BoostSplit,
@@ -157,48 +161,131 @@ def journey_config(workspace: Workspace, channel: str | None = None, since: date
 
 def boost_split(
     session: Session, workspace: Workspace, boost_id: uuid.UUID, *, until: datetime | None = None,
-    engine: Engine | None = None,
+    engine: Engine | None = None, n_draws: int = DEFAULT_DRAWS, level: float = DEFAULT_SPLIT_LEVEL,
 ) -> BoostSplit:
-    """Conversions up to ``until`` (all if None) whose journey touched boost ``boost_id``, split by how:
+    """Conversions up to ``until`` (all if None) linked to boost ``boost_id``, split by how the converter
+    met the boost.
 
-    * **organic**: every windowed touch of this boost in the journey was ORGANIC (the organic post);
+    Observed (``observed_*``): a converting journey is linked to the boost when one of its windowed touches,
+    or the conversion event itself, carries the boost (``journeys.boost_split_sql``):
+
+    * **organic**: every such touch was ORGANIC (the organic post);
     * **paid**: every one was PAID (the boost's paid delivery);
     * **overlap**: the journey had both;
     * **unknown**: the journey touched the boost only through UNKNOWN touches (reported, not in the total).
 
+    Estimated (``organic_* / paid_* / overlap_*``): most exposure leaves no tracked touch, so an overlap
+    person usually shows only the channel they clicked. The observed one-sided classes are moved to
+    overlap in the proportion implied by the platform's reach figures (organic, paid and combined unique
+    reach; the share of paid-reached people also reached organically), with a ``level`` interval:
+    :mod:`boostloop.analytics.attribution.overlap_split` (formula, assumptions, measured error) and
+    :mod:`boostloop.server.attribution.overlap` (which figures). Without reach figures the estimate is the
+    observed split (``estimated`` True, ``method`` ``no_reach``).
+
     Journeys and windows as in :mod:`boostloop.analytics.attribution.journeys` (workspace click / view
-    windows). Each conversion counts whole (not fractionally) and once per boost its journey touched, so the
-    splits of several boosts can add up to more than the workspace's conversions; the value is the sum of
-    those conversions' values (cents). Touches after ``until`` are not seen either.
+    windows). Each conversion counts whole and once per boost its journey touched, so the splits of several
+    boosts can add up to more than the workspace's conversions; the value is the sum of those conversions'
+    values (cents). Touches after ``until`` are not seen either.
     """
     if repository.get_boost(session, workspace.id, boost_id) is None:
         raise NotFound(f"boost {boost_id} not found")
-    return boost_splits(session, workspace, [boost_id], until=until, engine=engine)[boost_id]
+    return boost_splits(session, workspace, [boost_id], until=until, engine=engine, n_draws=n_draws,
+                        level=level)[boost_id]
+
+
+def observed_splits_keyed(
+    session: Session, workspace: Workspace, targets: Sequence[tuple[Any, uuid.UUID, datetime | None]], *,
+    engine: Engine | None = None,
+) -> dict[Any, dict[str, int]]:
+    """The observed split (``journeys.boost_split_sql`` columns) of each ``(key, boost, until)`` (keys
+    unique; a boost may come with several ``until``), from one event load (up to the latest ``until``) and
+    one query: a journey's class does not depend on later events (``journeys.boost_split_journeys_sql``)."""
+    if not targets:
+        return {}
+    untils = [u for _, _, u in targets]
+    load_until = None if any(u is None for u in untils) else max(untils)
+    events = repository.load_events(
+        session, workspace.id, until=load_until, people_touching_boosts=sorted({b for _, b, _ in targets})
+    )
+    by_boost: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if events.num_rows:
+        rows = (engine or default_engine()).run(
+            boost_split_journeys_sql(journey_config(workspace, "touchpoint_type")), events
+        )
+        boost = np.asarray(rows.column("boost_id").to_pylist(), dtype=object)
+        end = rows.column("end_us").to_numpy()
+        org, paid = rows.column("has_organic").to_numpy(), rows.column("has_paid").to_numpy()
+        value = rows.column("value_cents").to_numpy().astype(np.int64)
+        kind = np.where(org == 1, np.where(paid == 1, 2, 0), np.where(paid == 1, 1, 3))  # organic/paid/overlap/unknown
+        for b in np.unique(boost) if boost.size else []:
+            sel = boost == b
+            by_boost[b] = (end[sel], np.stack([kind[sel], value[sel]], axis=1))  # rows are in time order
+    names = ("organic", "paid", "overlap", "unknown")
+    out: dict[Any, dict[str, int]] = {}
+    for key, b, until in targets:
+        got = by_boost.get(str(b))
+        if got is None:
+            continue
+        end, kv = got
+        n = end.size if until is None else int(np.searchsorted(end, _us(until), side="right"))
+        if n == 0:
+            continue
+        k, v = kv[:n, 0], kv[:n, 1]
+        out[key] = {f"{name}_conversions": int((k == i).sum()) for i, name in enumerate(names)} | {
+            f"{name}_value_cents": int(v[k == i].sum()) for i, name in enumerate(names)
+        }
+    return out
+
+
+def _us(t: datetime) -> int:
+    return (t.astimezone(UTC) - repository.EPOCH) // timedelta(microseconds=1)
 
 
 def boost_splits(
     session: Session, workspace: Workspace, boost_ids: Sequence[uuid.UUID], *, until: datetime | None = None,
-    engine: Engine | None = None,
+    engine: Engine | None = None, n_draws: int = DEFAULT_DRAWS, level: float = DEFAULT_SPLIT_LEVEL,
 ) -> dict[uuid.UUID, BoostSplit]:
-    """:func:`boost_split` for many boosts with one load and one query (a snapshot round). Ids that are not
-    this workspace's boosts are left out of the answer."""
+    """:func:`boost_split` for many boosts with one event load, one query and one batch of reach reads (a
+    snapshot round). Ids that are not this workspace's boosts are left out of the answer."""
     known = repository.existing_boost_ids(session, workspace.id, boost_ids)
     wanted = [b for b in dict.fromkeys(boost_ids) if b in known]
-    if not wanted:
+    return boost_splits_keyed(session, workspace, [(b, b, until) for b in wanted], engine=engine,
+                              n_draws=n_draws, level=level)
+
+
+def boost_splits_keyed(
+    session: Session, workspace: Workspace, targets: Sequence[tuple[Any, uuid.UUID, datetime | None]], *,
+    engine: Engine | None = None, n_draws: int = DEFAULT_DRAWS, level: float = DEFAULT_SPLIT_LEVEL,
+) -> dict[Any, BoostSplit]:
+    """:func:`boost_split` for ``(key, boost, until)`` targets (keys unique; the boosts this workspace's),
+    each with its own ``until``, from one event load, one query and one batch of reach reads."""
+    if not targets:
         return {}
-    events = repository.load_events(session, workspace.id, until=until, people_touching_boosts=wanted)
-    rows: dict[str, dict[str, Any]] = {}
-    if events.num_rows:
-        out = (engine or default_engine()).run(boost_split_sql(journey_config(workspace, "touchpoint_type")), events)
-        rows = {r["boost_id"]: r for r in out.to_pylist()}
-    names = ("organic", "paid", "overlap", "unknown")
+    rows = observed_splits_keyed(session, workspace, targets, engine=engine)
+    names = ("organic", "paid", "overlap")
+    observed = {
+        k: ObservedSplit(**{n: int((rows.get(k) or {}).get(f"{n}_conversions") or 0) for n in names},
+                         **{f"{n}_value": float((rows.get(k) or {}).get(f"{n}_value_cents") or 0) for n in names})
+        for k, _, _ in targets
+    }
+    now = utcnow()
+    est = correct_splits(session, workspace.id, [(k, b, u or now, observed[k]) for k, b, u in targets],
+                         n_draws=n_draws, level=level)
     result = {}
-    for b in wanted:
-        row = rows.get(str(b), {})
-        result[b] = BoostSplit(
+    for k, b, until in targets:
+        row, obs, e = rows.get(k) or {}, observed[k], est[k]
+        result[k] = BoostSplit(
             boost_id=b, until=until,
-            **{f"{n}_conversions": int(row.get(f"{n}_conversions") or 0) for n in names},
-            **{f"{n}_value_cents": int(row.get(f"{n}_value_cents") or 0) for n in names},
+            organic_conversions=e.organic, paid_conversions=e.paid, overlap_conversions=e.overlap,
+            organic_value_cents=e.organic_value, paid_value_cents=e.paid_value, overlap_value_cents=e.overlap_value,
+            unknown_conversions=int(row.get("unknown_conversions") or 0),
+            unknown_value_cents=int(row.get("unknown_value_cents") or 0),
+            observed_organic_conversions=obs.organic, observed_paid_conversions=obs.paid,
+            observed_overlap_conversions=obs.overlap, estimated=e.estimated, method=e.method,
+            share_paid_also_organic=e.share_paid_also_organic, interval_level=e.level,
+            organic_conversions_low=e.organic_low, organic_conversions_high=e.organic_high,
+            paid_conversions_low=e.paid_low, paid_conversions_high=e.paid_high,
+            overlap_conversions_low=e.overlap_low, overlap_conversions_high=e.overlap_high,
         )
     return result
 
@@ -325,8 +412,9 @@ def update_settings(
 
 
 class BoostSplitProvider:
-    """The snapshot collector's ``AttributionProvider`` (boosts/attribution_provider.py) backed by
-    :func:`boost_splits`: one load and one query per distinct ``until`` in a round, instead of one per boost::
+    """The snapshot collector's ``AttributionProvider`` (boosts/attribution_provider.py) backed by the
+    journey-based, reach-corrected split (:func:`boost_splits_keyed`, point estimates): one event load, one
+    query and one batch of reach reads per round, whatever the snapshot times::
 
         collect_snapshots(session, workspace_id, now=now, attribution=BoostSplitProvider())
     """
@@ -334,21 +422,22 @@ class BoostSplitProvider:
     def __init__(self, engine: Engine | None = None) -> None:
         self.engine = engine
 
-    def splits(self, session: Session, workspace_id: uuid.UUID, requests: Sequence[Any]) -> dict[uuid.UUID, Any]:
+    def splits_keyed(self, session: Session, workspace_id: uuid.UUID, requests: Sequence[tuple[Any, Any]]) -> dict[Any, Any]:
         from boostloop.server.boosts.attribution_provider import AttributedSplit
 
         workspace = session.get(Workspace, workspace_id)
         if workspace is None:
             return {}
-        by_until: dict[datetime, list[uuid.UUID]] = {}
-        for r in requests:
-            by_until.setdefault(r.until, []).append(r.boost_id)
-        out: dict[uuid.UUID, Any] = {}
-        for until, ids in by_until.items():
-            for boost_id, s in boost_splits(session, workspace, ids, until=until, engine=self.engine).items():
-                if s.conversions or s.unknown_conversions:
-                    out[boost_id] = AttributedSplit(
-                        organic=s.organic, paid=s.paid, overlap=s.overlap, value_cents=s.value_cents,
-                        unattributed=s.unattributed,
-                    )
+        known = repository.existing_boost_ids(session, workspace.id, [r.boost_id for _, r in requests])
+        targets = [(k, r.boost_id, r.until) for k, r in requests if r.boost_id in known]
+        out: dict[Any, Any] = {}
+        for k, s in boost_splits_keyed(session, workspace, targets, engine=self.engine, n_draws=0).items():
+            if s.conversions or s.unknown_conversions:
+                out[k] = AttributedSplit(
+                    organic=s.organic, paid=s.paid, overlap=s.overlap, value_cents=s.value_cents,
+                    unattributed=s.unattributed,
+                )
         return out
+
+    def splits(self, session: Session, workspace_id: uuid.UUID, requests: Sequence[Any]) -> dict[uuid.UUID, Any]:
+        return self.splits_keyed(session, workspace_id, [(r.boost_id, r) for r in requests])

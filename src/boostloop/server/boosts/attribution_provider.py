@@ -1,10 +1,12 @@
 """Where a snapshot's attributed organic / paid / overlap conversions come from (injectable).
 
 Snapshot collection asks an ``AttributionProvider`` for a whole batch of boosts at once. The default,
-:class:`TouchpointExposureSplit`, is a real (if simple) attribution: it classifies each conversion
-event linked to the boost by the converter's exposure among the boost's own touchpoint events (see
-``snapshot_repository.conversions_by_exposure``). It is the fallback; the attribution service's
-``boost_split`` (a fitted attribution model) is plugged in with :class:`PerBoostSplit` when available.
+:class:`ReachCorrectedSplit`, classifies each conversion event linked to the boost by the converter's
+tracked exposure among the boost's own touchpoint events (:class:`TouchpointExposureSplit`, see
+``snapshot_repository.conversions_by_exposure``) and then corrects that split for exposure that left no
+tracked touch, from the platform's reach figures (``server.attribution.overlap``; formula and measured
+error in ``analytics.attribution.overlap_split``). The attribution service's journey-based split is
+plugged in with ``server.attribution.service.BoostSplitProvider``.
 """
 
 from __future__ import annotations
@@ -80,6 +82,40 @@ class TouchpointExposureSplit:
             key: AttributedSplit(s.organic, s.paid, s.overlap, s.value_cents, s.unattributed)
             for key, s in raw.items()
         }
+
+
+class ReachCorrectedSplit:
+    """Default provider: ``base``'s observed split (:class:`TouchpointExposureSplit` unless given), with the
+    one-sided classes moved to overlap in the proportion the reach figures imply (point estimate; the
+    interval is the attribution service's). Batched: the base's queries plus five statements per batch
+    (boosts, organic metrics, paid totals, tracked people)."""
+
+    def __init__(self, base: TouchpointExposureSplit | None = None) -> None:
+        self.base = base or TouchpointExposureSplit()
+
+    def splits_keyed(
+        self, session: Session, workspace_id: uuid.UUID, requests: Sequence[tuple[uuid.UUID, SplitRequest]]
+    ) -> Mapping[uuid.UUID, AttributedSplit]:
+        from boostloop.analytics.attribution.overlap_split import ObservedSplit
+        from boostloop.server.attribution.overlap import correct_splits
+
+        observed = self.base.splits_keyed(session, workspace_id, requests)
+        by_key = dict(requests)
+        items = [
+            (k, by_key[k].boost_id, by_key[k].until,
+             ObservedSplit(organic=round(s.organic), paid=round(s.paid), overlap=round(s.overlap)))
+            for k, s in observed.items()
+        ]
+        est = correct_splits(session, workspace_id, items, n_draws=0)
+        return {
+            k: AttributedSplit(est[k].organic, est[k].paid, est[k].overlap, s.value_cents, s.unattributed)
+            for k, s in observed.items()
+        }
+
+    def splits(
+        self, session: Session, workspace_id: uuid.UUID, requests: Sequence[SplitRequest]
+    ) -> Mapping[uuid.UUID, AttributedSplit]:
+        return self.splits_keyed(session, workspace_id, [(r.boost_id, r) for r in requests])
 
 
 class PerBoostSplit:

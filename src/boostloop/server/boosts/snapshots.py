@@ -42,8 +42,8 @@ from boostloop.server.boosts import snapshot_repository as repo
 from boostloop.server.boosts.attribution_provider import (
     AttributedSplit,
     AttributionProvider,
+    ReachCorrectedSplit,
     SplitRequest,
-    TouchpointExposureSplit,
 )
 from boostloop.server.boosts.schedule import boost_end, days_since, due_snapshot_time
 from boostloop.server.db.models import BoostCampaign, BoostPerformanceSnapshot
@@ -242,7 +242,7 @@ def collect_snapshots(
 
     if now.tzinfo is None:
         raise ValueError("now: must be timezone-aware")
-    provider = attribution or TouchpointExposureSplit()
+    provider = attribution or ReachCorrectedSplit()
     session.flush()
     active = repo.active_boosts(session, workspace_id)
     ended = repo.ended_boosts_without_closing_snapshot(session, workspace_id)
@@ -325,7 +325,7 @@ def backfill_snapshots(
 
     if now.tzinfo is None:
         raise ValueError("now: must be timezone-aware")
-    provider = attribution or TouchpointExposureSplit()
+    provider = attribution or ReachCorrectedSplit()
     session.flush()
     boosts = repo.boosts(session, workspace_id, boost_ids)
     due = [DueSnapshot(b, at, False) for b in boosts for at in grid_times(b, now)]
