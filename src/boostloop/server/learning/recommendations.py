@@ -46,11 +46,11 @@ from boostloop.analytics.learning.optimizers import (
     OutcomeForecast,
     optimize_targeting,
     predict_boost_outcome,
-    response_curve,
     suggest_budget,
     suggest_timing,
     targeting_features,
 )
+from boostloop.analytics.learning.response import fit_response_model
 from boostloop.enums import BoostSource, RecommendationStatus, RecommendationType
 from boostloop.errors import Conflict, InvalidInput, NotFound
 from boostloop.server.db.models import RECOMMENDER, BoostRecommendation
@@ -90,6 +90,21 @@ def _next_local_hour(now: datetime, hour: int, tz: ZoneInfo, weekday: int | None
             return local.astimezone(now.tzinfo)
         local = (local + timedelta(hours=1)).astimezone(tz)
     return now
+
+
+# Confidence levels shown on the dashboard. With validity 1 (intervals cover at nominal on the holdout),
+# confidence >= 0.7 means the 90 % ROI interval is narrower than 0.43 x (1 + |ROI|): then any projection
+# with ROI >= 0.27 still pays back its spend at the interval's lower end (r - 0.43 (1 + r) / 2 >= 0), i.e.
+# "high" = the profit is not in doubt. >= 0.4 (width up to 1.5 x (1 + |ROI|)) is "medium": the sign of
+# the return is uncertain unless the projection is large; below that, "low". Lower validity (intervals
+# that under-covered on the holdout) lowers every level proportionally.
+CONFIDENCE_HIGH = 0.7
+CONFIDENCE_MEDIUM = 0.4
+
+
+def confidence_level(c: float) -> str:
+    """"high" / "medium" / "low" for a confidence (the dashboard's label)."""
+    return "high" if c >= CONFIDENCE_HIGH else "medium" if c >= CONFIDENCE_MEDIUM else "low"
 
 
 def confidence(forecast: OutcomeForecast, validity: float) -> float:
@@ -144,11 +159,10 @@ def generate_recommendations(
         v = [f["organic_velocity"] for f in feats_hist if f.get("platform") == p and f.get("organic_velocity")]
         if v:
             velocity_by_platform[str(p)] = statistics.median(v)
-    curves, platform_refs = {}, {}
-    for p in {f.get("platform") for f in feats_hist}:
-        labs = [row.labels for row, _ in trained if row.features.get("platform") == p]
-        curves[p] = response_curve([lab.get("spend_cents") or 0 for lab in labs], [lab.get("value_cents") or 0 for lab in labs])
-        platform_refs[p] = [f for f in feats_hist if f.get("platform") == p][-50:]
+    # Each boost's own response curve (K per platform, level from the GLM of ``analytics.learning.response``);
+    # platforms without the data for a curve fall back to the curve read off the model's predictions.
+    levels = fit_response_model(feats_hist, [row.labels.get("spend_cents") or 0 for row, _ in trained],
+                                [row.labels.get("value_cents") or 0 for row, _ in trained]) if trained else None
     seg_history = [
         (str(row.features.get("segment")), float(row.labels.get("success") or 0)) for row, _ in trained
         if row.features.get("segment") and row.labels.get("success") is not None
@@ -197,8 +211,7 @@ def generate_recommendations(
         plan = dict(plan, hour=hour, weekday=when.astimezone(tz).weekday(),
                     post_age_hours=(when - post.published_at).total_seconds() / 3600.0)
         b = suggest_budget(model, plan, ws.target_marginal_roas, min_cents=budget_lo, max_cents=budget_hi,
-                           curve=curves.get(plan.get("platform")),
-                           reference_rows=platform_refs.get(plan.get("platform")) if curves.get(plan.get("platform")) else None)
+                           curve=levels.curve_for(plan) if levels else None)
         # A budget at the top of the grid means the curve never saturated within the budgets tried (always
         # so in the shrinkage regime, where ROI does not depend on budget): keep the workspace's usual budget.
         budget = default_budget if b.extrapolated else b.budget_cents
@@ -299,8 +312,7 @@ def generate_recommendations(
                     {"boost_id": str(boost.id), "by_segment": t.by_segment}, expires,
                 ))
         b = suggest_budget(model, f, ws.target_marginal_roas, min_cents=budget_lo, max_cents=budget_hi,
-                           curve=curves.get(f.get("platform")),
-                           reference_rows=platform_refs.get(f.get("platform")) if curves.get(f.get("platform")) else None)
+                           curve=levels.curve_for(f) if levels else None)
         if not b.extrapolated and b.budget_cents >= BUDGET_INCREASE_RATIO * boost.initial_budget_cents:
             fc = b.forecast
             drafts.append(_Draft(
