@@ -67,3 +67,12 @@ def test_too_little_data_gives_no_model_and_bad_lengths_are_refused():
     assert fit_response_model(rows, spend, value) is None  # 30 boosts over two platforms: < 20 each
     with pytest.raises(ValueError, match="same length"):
         fit_response_model(rows, spend[:-1], value)
+
+
+def test_a_platform_whose_returns_show_no_bend_gets_no_curve():
+    rows, spend, value = _world(400, 7)
+    b = np.geomspace(5_000, 100_000, 40)  # value exactly 2 x spend: no saturation within the budgets tried
+    rows += [{"platform": "TIKTOK", "segment": "BROAD", "hour": 9, "weekday": 2, "content_type": "IMAGE"}] * 40
+    m = fit_response_model(rows, list(spend) + list(b), list(value) + list(2.0 * b))
+    assert m.curve_for({"platform": "TIKTOK"}) is None
+    assert set(m.k_cents) == set(K)

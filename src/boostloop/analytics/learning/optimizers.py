@@ -250,7 +250,8 @@ def suggest_budget(
     grid = np.unique(np.round(np.geomspace(max(1, min_cents), max(min_cents + 1, max_cents), points)).astype(int))
     if curve is not None:
         k, v_max = curve.k_cents, curve.v_max_cents
-        grid = np.unique(np.append(grid, [int(k)]))
+        if grid[0] < k < grid[-1]:
+            grid = np.unique(np.append(grid, [int(k)]))
         value = v_max * (1.0 - np.exp(-grid / k))
     else:
         refs = [dict(r) for r in reference_rows] if reference_rows else [dict(params)]

@@ -16,7 +16,8 @@ average: partial pooling, so an hour or a segment with few boosts stays close to
 
 K per platform: starts at the direct curve fit (``optimizers.response_curve``) and is then chosen by the
 Poisson deviance of the GLM over a grid around it (one pass over the platforms): with the level differences
-explained by the covariates, the curve's shape is read off less noisy residuals.
+explained by the covariates, the curve's shape is read off less noisy residuals. A platform whose pairs show
+no bend (``MAX_K_OVER_SPEND``) gets no curve (the caller falls back to the model's predictions).
 
 Values are divided by their mean before fitting (units of "an average boost's value"), so that the penalty
 ``ALPHA`` has the same meaning in every workspace.
@@ -42,6 +43,11 @@ ALPHA = 1e-3
 # K grid around the direct fit: x1/3 .. x3 in 15 log steps (the direct fit's K was within a factor 2 of the
 # truth on every platform of the prediction benchmark; 15 steps = 17 % apart, finer than its noise).
 K_GRID = np.geomspace(1 / 3, 3.0, 15)
+# A platform's curve is used only when K <= 2 x its largest spend: at B = K the marginal return has fallen to
+# e^-1 of its start, so spends reaching K/2 at least show the bend; a larger K means the pairs look linear and
+# B* = K ln(Vmax / (K t)) would extrapolate far beyond any budget tried (measured on the 55-boost demo
+# workspace: a linear-looking platform gave K ~ 1,000 x the largest spend and a $630k suggested budget).
+MAX_K_OVER_SPEND = 2.0
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ def fit_response_model(
     for p in sorted(set(plat)):
         m = plat == p
         c = response_curve(b[m], v[m])
-        if c is not None:
+        if c is not None and c.k_cents <= MAX_K_OVER_SPEND * b[m].max():
             k0[p] = c.k_cents
     keep = np.isin(plat, list(k0)) & (b > 0)
     if not k0 or not np.any(v[keep] > 0):
@@ -106,7 +112,8 @@ def fit_response_model(
     ks = dict(k0)
     for p in sorted(ks):
         best = (np.inf, ks[p])
-        for f in K_GRID:
+        k_cap = MAX_K_OVER_SPEND * b[plat == p].max()
+        for f in K_GRID[k0[p] * K_GRID <= k_cap]:
             trial = dict(ks, **{p: k0[p] * f})
             s = sat_for(trial)
             glm = _fit(x, y, s)
