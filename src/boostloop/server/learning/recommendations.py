@@ -6,11 +6,13 @@ Types and their rules (each recommendation carries the model's projection with i
   (impressions / h over the last day) is at least ``TRENDING_VELOCITY_RATIO`` (2x) the median velocity at
   boost time of the workspace's past boosts on that platform: it is still gaining fast, and organic reach
   decays within hours (simulated and observed half-lives 5-14 h), so it expires after 24 h.
-* BOOST_HIGH_PERFORMER: an unboosted post of the last 72 h whose organic engagements are at least
+* BOOST_HIGH_PERFORMER: an unboosted post of the last 72 h (or the newest ``MIN_CANDIDATE_POSTS``, up to a
+  week, for a workspace that posts less often) whose organic engagements are at least
   ``HIGH_PERFORMER_RATIO`` (1.5x) its account's median post (with post quality log-normal with sd 0.45,
   as in the default simulated world, 1.5x is about the top fifth of posts).
-* REPLICATE_SUCCESS: the best successful finished boost of the last 60 days (by ROI) applied to a fresh post
-  of the same platform and content type, with that boost's audience, budget, duration and start hour.
+* REPLICATE_SUCCESS: the best successful finished boost of the last 60 days (by ROI) among those with a fresh
+  post of the same platform and content type, applied to that post with the boost's audience, budget,
+  duration and start hour.
 * ADJUST_TIMING: when fewer than a third of the last 20 boosts started in the model's best three hours
   and the best window is predicted to earn at least ``MIN_ROI_GAIN`` (0.1) more ROI than the hours used.
 * OPTIMIZE_TARGETING: a running boost whose audience is predicted to earn at least 0.1 ROI less than the
@@ -62,6 +64,12 @@ TRENDING_MAX_AGE_H = 48
 TRENDING_VELOCITY_RATIO = 2.0
 HIGH_PERFORMER_RATIO = 1.5
 CANDIDATE_WINDOW_H = 72
+# The window follows the workspace's own posting rate: when the last 72 h hold fewer than
+# MIN_CANDIDATE_POSTS unboosted posts, it reaches back to the newest MIN_CANDIDATE_POSTS, up to a week.
+# 6 posts = about two days of the default simulated workspace's posting (2.5 a day); a week because
+# organic reach is spent within days (half-lives 5-14 h), after which only the engagement rule applies.
+MIN_CANDIDATE_POSTS = 6
+MAX_CANDIDATE_WINDOW_H = 168
 MIN_ROI_GAIN = 0.1
 BUDGET_INCREASE_RATIO = 1.25
 MAX_CANDIDATES = 15  # model work for the 15 strongest candidates only: each model call costs ~0.1 s (9 GBMs), measured
@@ -172,7 +180,10 @@ def generate_recommendations(
     used_posts: set[uuid.UUID] = set()
 
     # ---- new posts: trending / high performers --------------------------------------------------
-    candidates = repo.recent_unboosted_posts(session, workspace_id, now - timedelta(hours=CANDIDATE_WINDOW_H), now)
+    week = repo.recent_unboosted_posts(session, workspace_id, now - timedelta(hours=MAX_CANDIDATE_WINDOW_H), now)
+    candidates = [p for p in week if p.published_at >= now - timedelta(hours=CANDIDATE_WINDOW_H)]
+    if len(candidates) < MIN_CANDIDATE_POSTS:
+        candidates = week[-MIN_CANDIDATE_POSTS:]  # oldest first, as the query orders them
     series = repo.organic_series(session, workspace_id, {p.id for p in candidates})
     scored = []
     for post in candidates:
@@ -239,8 +250,8 @@ def generate_recommendations(
 
     # ---- replicate the best recent success on a fresh post ----------------------------------------
     recent = [(row, at) for row, at in trained if at >= now - timedelta(days=60) and row.labels.get("success") == 1]
-    if recent:
-        best_row, _ = max(recent, key=lambda x: x[0].labels.get("roi") or -1)
+    # The best success (by ROI) that has a fresh post of its platform and content type to be replicated on.
+    for best_row, _ in sorted(recent, key=lambda x: -(x[0].labels.get("roi") or -1)):
         bf = best_row.features
         fresh = [p for p in candidates if p.id not in used_posts and str(p.platform) == bf.get("platform")
                  and str(p.content_type) == bf.get("content_type")]
@@ -263,6 +274,7 @@ def generate_recommendations(
                     now + DEFAULT_EXPIRY,
                 ))
                 used_posts.add(post.id)
+            break
 
     # ---- timing habit --------------------------------------------------------------------------
     if timing and feats_hist:
