@@ -12,7 +12,8 @@ incremental value (the simulator's own response formulas, ``common.expected_boos
 * oracle: the action with the highest expected profit (value - spend), knowing the world;
 * ours: the product's choices from the outcome model: the best start hour of the timing profile, the best
   segment (with the 20 % Thompson-sampling exploration of ``exploration.py``), the budget where the marginal
-  return of the fitted response curve falls to 1 (``Workspace.target_marginal_roas`` default). Its boosts
+  return of the boost's response curve (``response.py``: K per platform, level from a Poisson GLM) falls
+  to 1 (``Workspace.target_marginal_roas`` default). Its boosts
   realise (Poisson conversions around the expected value) and join the training data; retrained weekly.
 
 Reported: cumulative expected profit of each policy, the share of the random-to-oracle gap closed, and the
@@ -36,12 +37,12 @@ from common import big_world, expected_boost_value_cents, make_sim, model_xy, tr
 from boostloop.analytics.learning.exploration import sampler_from_history, should_explore  # noqa: E402
 from boostloop.analytics.learning.optimizers import (  # noqa: E402
     optimize_targeting,
-    response_curve,
     suggest_budget,
     suggest_timing,
     targeting_features,
 )
 from boostloop.analytics.learning.outcome_model import BoostOutcomeModel  # noqa: E402
+from boostloop.analytics.learning.response import fit_response_model  # noqa: E402
 
 DAYS = 84
 BUDGETS = np.unique(np.round(np.geomspace(5_000, 600_000, 40) / 500) * 500).astype(int)
@@ -86,10 +87,7 @@ def run(seed: int) -> dict:
         with threadpool_limits(1, "openmp"):
             if day % 7 == 0:
                 model = BoostOutcomeModel().fit(X, np.array(Y))
-                curves = {}
-                for p in plats:
-                    pl = [lab for x, lab in zip(X, labels) if x["platform"] == p]
-                    curves[p] = response_curve([lab["spend_cents"] for lab in pl], [lab["value_cents"] for lab in pl])
+                levels = fit_response_model(X, [lab["spend_cents"] for lab in labels], [lab["value_cents"] for lab in labels])
 
             same = [x for x in X if x["platform"] == platform and x.get("content_type") == ctype] or [x for x in X if x["platform"] == platform]
             template = dict(same[int(rng.integers(len(same)))], weekday=weekday)
@@ -102,7 +100,7 @@ def run(seed: int) -> dict:
             else:
                 seg = optimize_targeting(model, template, seg_targeting).segment
             plan = targeting_features(template, dict(seg_targeting[seg], segment=seg))
-            curve = curves[platform]
+            curve = levels.curve_for(plan) if levels else None
             refs = [x for x in X if x["platform"] == platform][-60:]
             bs = suggest_budget(model, plan, 1.0, min_cents=5_000, max_cents=600_000, reference_rows=refs, curve=curve)
         t_model += time.perf_counter() - t0

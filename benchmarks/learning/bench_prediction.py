@@ -1,7 +1,7 @@
 """Outcome model against the simulator's truth: interval coverage, error next to two baselines, MAPIE
 cross-check, and whether the suggested start hours and budgets match the world's planted optimum.
 
-    .venv/bin/python benchmarks/learning/bench_prediction.py [--quick]
+    .venv/bin/python benchmarks/learning/bench_prediction.py [--quick] [--budget-only]
 
 Worlds: the default world with 4x posts and 10x boosts (600 boosts; the responses and the truth are the
 default's), and a world of our own ("night-owls": a different time zone, the best hours planted at 6-9 local,
@@ -26,6 +26,7 @@ from common import big_world, make_sim, model_xy, training_set  # noqa: E402
 from boostloop.analytics.learning.evaluation import coverage_report, validate  # noqa: E402
 from boostloop.analytics.learning.optimizers import response_curve, suggest_timing  # noqa: E402
 from boostloop.analytics.learning.outcome_model import BoostOutcomeModel, IntervalPrediction, _to_model_scale, _from_model_scale  # noqa: E402
+from boostloop.analytics.learning.response import fit_response_model  # noqa: E402
 
 
 def night_owls():
@@ -55,6 +56,34 @@ def mapie_cqr(X_tr, Z_tr, X_cal, Z_cal, X_te, cat_mask, alpha=0.1):
     return np.stack([x[:, 0] for x in lo_hi], 1), np.stack([x[:, 1] for x in lo_hi], 1)
 
 
+def budget_check(world, sim, ts) -> dict:
+    """Suggested ROI-optimal budget per platform against the truth's, at the truth's average conditions
+    (segments, start hours and weekdays equally likely, content types by their shares;
+    ``simulate.generate.expected_incremental_value_cents``): the mean level Vmax of the response model over
+    that grid, B* = K ln(mean Vmax / K) (marginal ROAS 1). Beside it, the platform curve fitted directly to the
+    (spend, value) pairs (the earlier method)."""
+    ready = [r for r in ts.rows if r.is_training_ready]
+    rm = fit_response_model([r.features for r in ready], [r.labels["spend_cents"] for r in ready],
+                            [r.labels["value_cents"] for r in ready])
+    shares = {c.value: spec.share for c, spec in world.content.items()}
+    out = {}
+    for p, opt in sim.truth["roi_optimal_budget_cents"].items():
+        rr = [r for r in ready if r.features["platform"] == p]
+        c = response_curve([r.labels["spend_cents"] for r in rr], [r.labels["value_cents"] for r in rr])
+        direct = int(c.k_cents * math.log(c.v_max_cents / c.k_cents)) if c and c.v_max_cents > c.k_cents else None
+        sug = None
+        if rm is not None and p in rm.k_cents:
+            grid = [{"platform": p, "segment": s.name, "hour": h, "weekday": d, "content_type": ct}
+                    for s in world.segments for h in range(24) for d in range(7) for ct in shares]
+            lv = rm.levels(grid).reshape(len(world.segments), 24, 7, len(shares))
+            v_max = float(np.tensordot(lv.mean(axis=(0, 1, 2)), np.array(list(shares.values())) / sum(shares.values()), 1))
+            k = rm.k_cents[p]
+            sug = int(k * math.log(v_max / k)) if v_max > k else None
+        out[p] = {"suggested": sug, "truth": opt, "rel_error": None if sug is None else sug / opt - 1, "n": len(rr),
+                  "direct_curve": direct, "direct_rel_error": None if direct is None else direct / opt - 1}
+    return out
+
+
 def run_world(name, world, seed):
     t0 = time.perf_counter()
     sim = make_sim(world, seed)
@@ -82,13 +111,7 @@ def run_world(name, world, seed):
         full = BoostOutcomeModel().fit(X, Y)
         timing = suggest_timing(full, X[-1], reference_rows=X[-100:])
     truth = sim.truth
-    budgets = {}
-    ready = [r for r in ts.rows if r.is_training_ready]
-    for p, opt in truth["roi_optimal_budget_cents"].items():
-        rr = [r for r in ready if r.features["platform"] == p]
-        c = response_curve([r.labels["spend_cents"] for r in rr], [r.labels["value_cents"] for r in rr])
-        sug = int(c.k_cents * math.log(c.v_max_cents / c.k_cents)) if c and c.v_max_cents > c.k_cents else None
-        budgets[p] = {"suggested": sug, "truth": opt, "rel_error": None if sug is None else sug / opt - 1, "n": len(rr)}
+    budgets = budget_check(world, sim, ts)
     return {
         "world": name, "seed": seed, "boosts": len(sim.boosts), "training_ready": len(X), "holdout": len(X) - cut,
         "generate_s": round(gen_s, 1), "fit_s": round(fit_s, 2), "mapie_fit_s": round(mapie_s, 2),
@@ -104,6 +127,14 @@ def run_world(name, world, seed):
 def main() -> None:
     quick = "--quick" in sys.argv
     worlds = [("default-x10-boosts", big_world(), 1)] + ([] if quick else [("night-owls", night_owls(), 2), ("default-x10-boosts", big_world(), 7)])
+    if "--budget-only" in sys.argv:  # the budget check alone (no model fits): seconds instead of minutes
+        for n, w, s in worlds:
+            sim = make_sim(w, s)
+            b = budget_check(w, sim, training_set(sim))
+            print(n, s, json.dumps(b))
+            print("  response model:", ", ".join(f"{p} {v['rel_error']:+.0%}" for p, v in b.items() if v["rel_error"] is not None),
+                  "| direct platform curve:", ", ".join(f"{p} {v['direct_rel_error']:+.0%}" for p, v in b.items() if v["direct_rel_error"] is not None))
+        return
     results = [run_world(n, w, s) for n, w, s in worlds]
     print(json.dumps(results, indent=1, default=str))
     print("\nworld | seed | holdout | coverage CQR (reach/conv/ROI) | raw QR | MAPIE CQR | MAE ROI (ours/avg/linear) | MAE conv | hours in truth | budget rel. error")

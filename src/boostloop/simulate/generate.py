@@ -213,9 +213,11 @@ class _Generator:
         types = list(w.content)
         shares = np.array([w.content[t].share for t in types], dtype=float)
         ctypes = rng.choice(len(types), size=n_posts, p=shares / shares.sum())
-        # Publishing: a random day, at a local hour weighted towards the working day (7-21 h).
+        # Publishing: a random day up to the world's last, at a local hour weighted towards the working day
+        # (7-21 h). Posting continues to the end, as in a live workspace: the newest posts are hours old
+        # (what the recommender looks for); only posts older than 36 h get boosted (below).
         post_hours_w = np.array([0.2] * 7 + [1.0] * 15 + [0.4] * 2)
-        days = rng.integers(0, max(1, w.workspace.days - 2), size=n_posts)
+        days = rng.integers(0, max(1, w.workspace.days), size=n_posts)
         local_hours = rng.choice(24, size=n_posts, p=post_hours_w / post_hours_w.sum())
         minutes = rng.integers(0, 60, size=n_posts)
         quality = _lognormal_mean_one(rng, w.post_quality_log_sd, n_posts)
@@ -225,7 +227,7 @@ class _Generator:
             loc = (local_start + timedelta(days=int(days[i]))).replace(hour=int(local_hours[i]),
                                                                        minute=int(minutes[i]))
             pub_h[i] = (loc.astimezone(UTC) - self.start).total_seconds() / 3600.0
-        pub_h = np.clip(pub_h, 0, self.end_h - 48)
+        pub_h = np.clip(pub_h, 0, self.end_h - 1)  # at least an hour of organic data before the end
         order = np.argsort(pub_h, kind="stable")
         ctypes, pub_h, quality = ctypes[order], pub_h[order], quality[order]
 

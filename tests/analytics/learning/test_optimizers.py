@@ -50,7 +50,7 @@ def test_budget_from_the_curve_is_where_marginal_return_meets_the_target(fitted)
     row = X[-1]
     for t in (1.0, 1.5):
         s = suggest_budget(model, row, t, min_cents=1_000, max_cents=300_000, reference_rows=[row], curve=curve)
-        # ratio is 1 (the boost is its own reference): B* = K ln(Vmax / (K t))
+        # the curve is the boost's own: B* = K ln(Vmax / (K t))
         expected = curve.k_cents * math.log(curve.v_max_cents / (curve.k_cents * t))
         assert s.budget_cents == pytest.approx(expected, abs=1)
         assert s.marginal_roas_at_budget == pytest.approx(t, rel=1e-3)

@@ -28,12 +28,13 @@ Every function takes a fitted :class:`BoostOutcomeModel` and the feature dict of
   within the budgets the workspace has tried).
 
   Preferred when the platform has the data (``response_curve``: at least ``MIN_CURVE_BOOSTS`` finished
-  boosts whose spends span a factor ``MIN_CURVE_SPREAD``): the curve is fitted directly to the platform's
-  realised (spend, value) pairs, and the model only sets this boost's level relative to the platform's
-  average (predicted conversions of the boost / mean over the reference boosts, at the same budget K):
-  V_post = Vmax x ratio, B* = K ln(V_post / (K t)). Measured on the simulator (600 boosts, default world):
-  the direct fit put the ROI-optimal budget within 5-9 % of the truth on all three platforms, whereas
-  reading the curve off the tree model's predictions was 19-30 % low (trees flatten where budgets are rare).
+  boosts whose spends span a factor ``MIN_CURVE_SPREAD``): ``curve`` is this boost's own curve from
+  ``response.fit_response_model`` (K per platform and the boost's level Vmax, both fitted to the realised
+  (spend, value) pairs), B* = K ln(Vmax / (K t)). Measured on the simulator (600 boosts, default world):
+  curves fitted to realised pairs put the ROI-optimal budget within 5-9 % of the truth on all three
+  platforms, whereas reading the curve off the tree model's predictions was 19-30 % low (trees flatten
+  where budgets are rare); the tree model's level ratio (boost / platform average) was tried before the
+  GLM level and halved the budgets of the best boosts (RESULTS.md "Learning").
 """
 
 from __future__ import annotations
@@ -243,25 +244,23 @@ def suggest_budget(
     value_per_conversion_cents: float | None = None,
     curve: ResponseCurve | None = None,
 ) -> BudgetSuggestion:
-    """The budget where the fitted curve's marginal return falls to ``target_marginal_roas``; with
-    ``reference_rows`` the prediction at each budget is averaged over them (average conditions)."""
+    """The budget where the fitted curve's marginal return falls to ``target_marginal_roas``: ``curve`` (this
+    boost's own, see ``response.ResponseModel.curve_for``) when given, else the curve fitted to the model's
+    predictions on a budget grid; with ``reference_rows`` those are averaged over them (average conditions)."""
     grid = np.unique(np.round(np.geomspace(max(1, min_cents), max(min_cents + 1, max_cents), points)).astype(int))
-    refs = [dict(r) for r in reference_rows] if reference_rows else [dict(params)]
-    rows = [dict(r, budget_cents=int(b)) for b in grid for r in refs]
-    pred = model.predict(rows).reshape(len(grid), len(refs), len(TARGETS)).mean(axis=1)
-    if value_per_conversion_cents and value_per_conversion_cents > 0:
-        value = pred[:, TARGETS.index("conversions")] * float(value_per_conversion_cents)
-    else:
-        value = (1.0 + pred[:, TARGETS.index("roi")]) * grid
     if curve is not None:
-        k = curve.k_cents
-        probe = [dict(params, budget_cents=int(k))] + [dict(r, budget_cents=int(k)) for r in refs]
-        conv = model.predict(probe)[:, TARGETS.index("conversions")]
-        ratio = float(conv[0] / conv[1:].mean()) if conv[1:].mean() > 0 else 1.0
-        v_max = curve.v_max_cents * ratio
-        grid = np.unique(np.append(grid, [int(k)]))
+        k, v_max = curve.k_cents, curve.v_max_cents
+        if grid[0] < k < grid[-1]:
+            grid = np.unique(np.append(grid, [int(k)]))
         value = v_max * (1.0 - np.exp(-grid / k))
     else:
+        refs = [dict(r) for r in reference_rows] if reference_rows else [dict(params)]
+        rows = [dict(r, budget_cents=int(b)) for b in grid for r in refs]
+        pred = model.predict(rows).reshape(len(grid), len(refs), len(TARGETS)).mean(axis=1)
+        if value_per_conversion_cents and value_per_conversion_cents > 0:
+            value = pred[:, TARGETS.index("conversions")] * float(value_per_conversion_cents)
+        else:
+            value = (1.0 + pred[:, TARGETS.index("roi")]) * grid
         v_max, k = fit_response_curve(grid, value)
     t = max(float(target_marginal_roas), 1e-9)
     if k <= 0 or v_max / k <= t:

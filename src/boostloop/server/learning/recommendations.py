@@ -6,11 +6,13 @@ Types and their rules (each recommendation carries the model's projection with i
   (impressions / h over the last day) is at least ``TRENDING_VELOCITY_RATIO`` (2x) the median velocity at
   boost time of the workspace's past boosts on that platform: it is still gaining fast, and organic reach
   decays within hours (simulated and observed half-lives 5-14 h), so it expires after 24 h.
-* BOOST_HIGH_PERFORMER: an unboosted post of the last 72 h whose organic engagements are at least
+* BOOST_HIGH_PERFORMER: an unboosted post of the last 72 h (or the newest ``MIN_CANDIDATE_POSTS``, up to a
+  week, for a workspace that posts less often) whose organic engagements are at least
   ``HIGH_PERFORMER_RATIO`` (1.5x) its account's median post (with post quality log-normal with sd 0.45,
   as in the default simulated world, 1.5x is about the top fifth of posts).
-* REPLICATE_SUCCESS: the best successful finished boost of the last 60 days (by ROI) applied to a fresh post
-  of the same platform and content type, with that boost's audience, budget, duration and start hour.
+* REPLICATE_SUCCESS: the best successful finished boost of the last 60 days (by ROI) among those with a fresh
+  post of the same platform and content type, applied to that post with the boost's audience, budget,
+  duration and start hour.
 * ADJUST_TIMING: when fewer than a third of the last 20 boosts started in the model's best three hours
   and the best window is predicted to earn at least ``MIN_ROI_GAIN`` (0.1) more ROI than the hours used.
 * OPTIMIZE_TARGETING: a running boost whose audience is predicted to earn at least 0.1 ROI less than the
@@ -46,11 +48,11 @@ from boostloop.analytics.learning.optimizers import (
     OutcomeForecast,
     optimize_targeting,
     predict_boost_outcome,
-    response_curve,
     suggest_budget,
     suggest_timing,
     targeting_features,
 )
+from boostloop.analytics.learning.response import fit_response_model
 from boostloop.enums import BoostSource, RecommendationStatus, RecommendationType
 from boostloop.errors import Conflict, InvalidInput, NotFound
 from boostloop.server.db.models import RECOMMENDER, BoostRecommendation
@@ -62,6 +64,12 @@ TRENDING_MAX_AGE_H = 48
 TRENDING_VELOCITY_RATIO = 2.0
 HIGH_PERFORMER_RATIO = 1.5
 CANDIDATE_WINDOW_H = 72
+# The window follows the workspace's own posting rate: when the last 72 h hold fewer than
+# MIN_CANDIDATE_POSTS unboosted posts, it reaches back to the newest MIN_CANDIDATE_POSTS, up to a week.
+# 6 posts = about two days of the default simulated workspace's posting (2.5 a day); a week because
+# organic reach is spent within days (half-lives 5-14 h), after which only the engagement rule applies.
+MIN_CANDIDATE_POSTS = 6
+MAX_CANDIDATE_WINDOW_H = 168
 MIN_ROI_GAIN = 0.1
 BUDGET_INCREASE_RATIO = 1.25
 MAX_CANDIDATES = 15  # model work for the 15 strongest candidates only: each model call costs ~0.1 s (9 GBMs), measured
@@ -90,6 +98,21 @@ def _next_local_hour(now: datetime, hour: int, tz: ZoneInfo, weekday: int | None
             return local.astimezone(now.tzinfo)
         local = (local + timedelta(hours=1)).astimezone(tz)
     return now
+
+
+# Confidence levels shown on the dashboard. With validity 1 (intervals cover at nominal on the holdout),
+# confidence >= 0.7 means the 90 % ROI interval is narrower than 0.43 x (1 + |ROI|): then any projection
+# with ROI >= 0.27 still pays back its spend at the interval's lower end (r - 0.43 (1 + r) / 2 >= 0), i.e.
+# "high" = the profit is not in doubt. >= 0.4 (width up to 1.5 x (1 + |ROI|)) is "medium": the sign of
+# the return is uncertain unless the projection is large; below that, "low". Lower validity (intervals
+# that under-covered on the holdout) lowers every level proportionally.
+CONFIDENCE_HIGH = 0.7
+CONFIDENCE_MEDIUM = 0.4
+
+
+def confidence_level(c: float) -> str:
+    """"high" / "medium" / "low" for a confidence (the dashboard's label)."""
+    return "high" if c >= CONFIDENCE_HIGH else "medium" if c >= CONFIDENCE_MEDIUM else "low"
 
 
 def confidence(forecast: OutcomeForecast, validity: float) -> float:
@@ -144,11 +167,10 @@ def generate_recommendations(
         v = [f["organic_velocity"] for f in feats_hist if f.get("platform") == p and f.get("organic_velocity")]
         if v:
             velocity_by_platform[str(p)] = statistics.median(v)
-    curves, platform_refs = {}, {}
-    for p in {f.get("platform") for f in feats_hist}:
-        labs = [row.labels for row, _ in trained if row.features.get("platform") == p]
-        curves[p] = response_curve([lab.get("spend_cents") or 0 for lab in labs], [lab.get("value_cents") or 0 for lab in labs])
-        platform_refs[p] = [f for f in feats_hist if f.get("platform") == p][-50:]
+    # Each boost's own response curve (K per platform, level from the GLM of ``analytics.learning.response``);
+    # platforms without the data for a curve fall back to the curve read off the model's predictions.
+    levels = fit_response_model(feats_hist, [row.labels.get("spend_cents") or 0 for row, _ in trained],
+                                [row.labels.get("value_cents") or 0 for row, _ in trained]) if trained else None
     seg_history = [
         (str(row.features.get("segment")), float(row.labels.get("success") or 0)) for row, _ in trained
         if row.features.get("segment") and row.labels.get("success") is not None
@@ -158,7 +180,10 @@ def generate_recommendations(
     used_posts: set[uuid.UUID] = set()
 
     # ---- new posts: trending / high performers --------------------------------------------------
-    candidates = repo.recent_unboosted_posts(session, workspace_id, now - timedelta(hours=CANDIDATE_WINDOW_H), now)
+    week = repo.recent_unboosted_posts(session, workspace_id, now - timedelta(hours=MAX_CANDIDATE_WINDOW_H), now)
+    candidates = [p for p in week if p.published_at >= now - timedelta(hours=CANDIDATE_WINDOW_H)]
+    if len(candidates) < MIN_CANDIDATE_POSTS:
+        candidates = week[-MIN_CANDIDATE_POSTS:]  # oldest first, as the query orders them
     series = repo.organic_series(session, workspace_id, {p.id for p in candidates})
     scored = []
     for post in candidates:
@@ -197,8 +222,7 @@ def generate_recommendations(
         plan = dict(plan, hour=hour, weekday=when.astimezone(tz).weekday(),
                     post_age_hours=(when - post.published_at).total_seconds() / 3600.0)
         b = suggest_budget(model, plan, ws.target_marginal_roas, min_cents=budget_lo, max_cents=budget_hi,
-                           curve=curves.get(plan.get("platform")),
-                           reference_rows=platform_refs.get(plan.get("platform")) if curves.get(plan.get("platform")) else None)
+                           curve=levels.curve_for(plan) if levels else None)
         # A budget at the top of the grid means the curve never saturated within the budgets tried (always
         # so in the shrinkage regime, where ROI does not depend on budget): keep the workspace's usual budget.
         budget = default_budget if b.extrapolated else b.budget_cents
@@ -226,8 +250,8 @@ def generate_recommendations(
 
     # ---- replicate the best recent success on a fresh post ----------------------------------------
     recent = [(row, at) for row, at in trained if at >= now - timedelta(days=60) and row.labels.get("success") == 1]
-    if recent:
-        best_row, _ = max(recent, key=lambda x: x[0].labels.get("roi") or -1)
+    # The best success (by ROI) that has a fresh post of its platform and content type to be replicated on.
+    for best_row, _ in sorted(recent, key=lambda x: -(x[0].labels.get("roi") or -1)):
         bf = best_row.features
         fresh = [p for p in candidates if p.id not in used_posts and str(p.platform) == bf.get("platform")
                  and str(p.content_type) == bf.get("content_type")]
@@ -250,6 +274,7 @@ def generate_recommendations(
                     now + DEFAULT_EXPIRY,
                 ))
                 used_posts.add(post.id)
+            break
 
     # ---- timing habit --------------------------------------------------------------------------
     if timing and feats_hist:
@@ -299,8 +324,7 @@ def generate_recommendations(
                     {"boost_id": str(boost.id), "by_segment": t.by_segment}, expires,
                 ))
         b = suggest_budget(model, f, ws.target_marginal_roas, min_cents=budget_lo, max_cents=budget_hi,
-                           curve=curves.get(f.get("platform")),
-                           reference_rows=platform_refs.get(f.get("platform")) if curves.get(f.get("platform")) else None)
+                           curve=levels.curve_for(f) if levels else None)
         if not b.extrapolated and b.budget_cents >= BUDGET_INCREASE_RATIO * boost.initial_budget_cents:
             fc = b.forecast
             drafts.append(_Draft(

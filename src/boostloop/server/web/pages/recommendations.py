@@ -16,6 +16,15 @@ from boostloop.server.web.render import env, page
 router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
 
 
+def _confidence_level(c: float) -> str:  # the learning module's definition (thresholds and their reason there)
+    from boostloop.server.learning.recommendations import confidence_level
+
+    return confidence_level(c)
+
+
+env.filters["confidence_level"] = _confidence_level
+
+
 def _repo():
     from boostloop.server.learning import repository
 
