@@ -55,6 +55,8 @@ def test_organic_metrics_are_cumulative_and_monotone(sim) -> None:  # noqa: ANN0
     for m in sim.organic_metrics:
         by_post[m["post_id"]].append(m)
     assert len(by_post) == len(sim.posts)
+    # Nothing is captured after the world's end (posts are published up to an hour before it).
+    assert max(m["captured_at"] for m in sim.organic_metrics) <= sim.end
     for rows in by_post.values():
         for a, b in zip(rows, rows[1:], strict=False):
             assert b["captured_at"] > a["captured_at"]

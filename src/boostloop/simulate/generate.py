@@ -542,8 +542,9 @@ class _Generator:
                 "engagements": np.round(act * ipr * eng_rate).astype(int).tolist(),
             }
             self.boost_truth[str(boost["id"])]["organic_spillover_reach"] = int(spill[-1]) if horizon else 0
-        # Captures: hourly for 48 h, then every capture_every_hours, for capture_days.
-        last = min(horizon, w.boosting.capture_days * 24)
+        # Captures: hourly for 48 h, then every capture_every_hours, for capture_days, none after the world's
+        # end (the series runs to ceil(end - published) + 1 hours, so its last hours lie past the end).
+        last = min(horizon, w.boosting.capture_days * 24, int(math.floor(self.end_h - pub_h + 1e-9)))
         hours = sorted(set(range(1, min(48, last) + 1)) | set(range(48, last + 1, w.boosting.capture_every_hours)))
         reports_total = spec.reports_total_reach
         video = ctype in (ContentType.VIDEO, ContentType.REEL)
