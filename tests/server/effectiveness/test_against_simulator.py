@@ -7,6 +7,7 @@ the large boosts (issue 4: median absolute error <= 15 % for boosts with 30+ tru
 from __future__ import annotations
 
 import importlib.util
+from datetime import timedelta
 import sys
 import uuid
 from pathlib import Path
@@ -21,7 +22,7 @@ from boostloop.simulate import generate, load_world
 from boostloop.simulate.load import load_into_database
 
 BENCH = Path(__file__).resolve().parents[3] / "benchmarks" / "effectiveness"
-SEED = 4  # scale 0.2: 11 boosts, 3 of them with 30+ true incremental conversions (38, 38, 45)
+SEED = 1  # scale 0.2: 11 boosts, 3 of them with 30+ true incremental conversions (34, 38, 52)
 
 
 def _harness():
@@ -48,15 +49,28 @@ def test_service_agrees_with_the_harness_and_the_truth(engine, sim) -> None:
     bench = resolve_benchmarks()
     cases = harness.build_cases(sim)
     assert len(cases) >= 9
+    # The service reads paid delivery up to the analysis end (the post's last capture in the window); the
+    # harness takes the campaign's whole delivery. They match unless delivery ran past that last capture
+    # (a boost ending in the last capture interval before the world's end).
+    boosts = {str(b["id"]): b for b in sim.boosts}
+    delivered_until: dict[str, object] = {}
+    for m in sim.campaign_metrics:
+        if m["spend_cents"] > 0:
+            k = str(m["campaign_id"])
+            delivered_until[k] = max(delivered_until.get(k, m["period_start"]), m["period_start"] + timedelta(hours=1))
     rel_err = []
     for c in cases:
         got = analyses[c.boost_id]
         # Same analysis window and the same observed inputs, read from the database.
         assert got.inputs.a == pytest.approx(c.a, abs=1e-6)
         assert got.inputs.end_age == pytest.approx(c.end_age, abs=1e-6)
-        assert got.inputs.obs.spend_cents == c.obs.spend_cents
-        assert got.inputs.obs.paid_impressions == c.obs.paid_impressions
-        assert got.inputs.obs.incremental_paid_reach == pytest.approx(c.obs.incremental_paid_reach)
+        if delivered_until[str(boosts[c.boost_id]["campaign_id"])] <= got.window_end:
+            assert got.inputs.obs.spend_cents == c.obs.spend_cents
+            assert got.inputs.obs.paid_impressions == c.obs.paid_impressions
+            assert got.inputs.obs.incremental_paid_reach == pytest.approx(c.obs.incremental_paid_reach)
+        else:
+            assert 0 < got.inputs.obs.spend_cents < c.obs.spend_cents
+            assert 0 < got.inputs.obs.paid_impressions < c.obs.paid_impressions
         assert got.inputs.selection.post_ids == tuple(cs.post_id for cs in c.controls["reach"])
         # Conversions: the harness counts every conversion of the post in the simulated period, the service
         # those up to the analysis end (duration + 7 days): at most a few arrive later.
