@@ -10,8 +10,9 @@ the server's cost).
 Peer: ``COPY boost_attribution_events FROM STDIN`` of the already-hashed rows, one COPY and commit per
 1,000 rows, over one psycopg connection.
 
-Each size runs on an emptied event table (TRUNCATE before every phase), so both paths insert into the
-same-sized indexes. The workspace carries 1,000 opt-outs, none of them matching the benchmark's people (the
+The two run interleaved, batch by batch (one HTTP batch of ours, then one COPY batch of other rows), so that
+both meet the same machine load (the reference machine is shared) and the same table and index sizes; each
+size starts from an emptied event table. The workspace carries 1,000 opt-outs, none of them matching the benchmark's people (the
 lookup still runs on every batch).
 
     cd benchmarks/api && ../../.venv/bin/python bench_ingest_http.py --events 50000 200000 [--profile DIR]
@@ -111,36 +112,36 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-def run_http(base: str, ws_id: uuid.UUID, token: str, rows: list[dict]) -> float:
-    bodies = [json.dumps({"events": rows[i:i + BATCH]}).encode() for i in range(0, len(rows), BATCH)]
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    path = f"/api/v1/workspaces/{ws_id}/ingest/events"
-    with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
-        t = time.perf_counter()
-        for i, body in enumerate(bodies):
-            r = client.post(path, content=body)
-            n = min(BATCH, len(rows) - i * BATCH)
-            assert r.status_code == 200 and r.json()["inserted"] == n, r.text
-        return time.perf_counter() - t
+def run_interleaved(base: str, ws_id: uuid.UUID, token: str, url: str, key: bytes, n: int) -> tuple[float, float]:
+    """Seconds spent by ours and by the peer on ``n`` events each, batch by batch in turn (one HTTP batch,
+    then one COPY batch of other rows), so that both meet the same machine load and the same table size."""
+    ours, theirs = events(n, f"h{n}"), events(n, f"c{n}")
+    bodies = [json.dumps({"events": ours[i:i + BATCH]}).encode() for i in range(0, n, BATCH)]
 
-
-def run_copy(url: str, ws_id: uuid.UUID, key: bytes, rows: list[dict]) -> float:
     def h(v: str) -> str:
         return hmac.new(key, v.encode(), hashlib.sha256).hexdigest()
 
     now = datetime.now(UTC)
     copy_rows = [(uuid.uuid4(), ws_id, e["client_event_id"], h(e["session_id"]), h(e["user_id"]), e["event_type"],
-                  e["touchpoint_type"], e["platform"], T0 + timedelta(seconds=i), now) for i, e in enumerate(rows)]
+                  e["touchpoint_type"], e["platform"], T0 + timedelta(seconds=i), now) for i, e in enumerate(theirs)]
     cols = ("id, workspace_id, client_event_id, session_id_hash, user_id_hash, event_type, touchpoint_type, "
             "platform, occurred_at, created_at")
-    with psycopg.connect(url) as c:
-        t = time.perf_counter()
-        for i in range(0, len(copy_rows), BATCH):
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    path = f"/api/v1/workspaces/{ws_id}/ingest/events"
+    http_s = copy_s = 0.0
+    with httpx.Client(base_url=base, headers=headers, timeout=120) as client, psycopg.connect(url) as c:
+        for b, body in enumerate(bodies):
+            t = time.perf_counter()
+            r = client.post(path, content=body)
+            http_s += time.perf_counter() - t
+            assert r.status_code == 200 and r.json()["inserted"] == min(BATCH, n - b * BATCH), r.text
+            t = time.perf_counter()
             with c.cursor().copy(f"COPY boost_attribution_events ({cols}) FROM STDIN") as cp:
-                for row in copy_rows[i:i + BATCH]:
+                for row in copy_rows[b * BATCH:(b + 1) * BATCH]:
                     cp.write_row(row)
             c.commit()
-        return time.perf_counter() - t
+            copy_s += time.perf_counter() - t
+    return http_s, copy_s
 
 
 def truncate(url: str) -> None:
@@ -165,17 +166,14 @@ def main() -> None:
         ws_id, key, token = setup(url)
         server = start_server(url, args.port)
         base = f"http://127.0.0.1:{args.port}"
-        run_http(base, ws_id, token, events(2 * BATCH, "warm"))  # imports, first connections, plan caches
+        run_interleaved(base, ws_id, token, plain, key, 2 * BATCH)  # imports, first connections, plan caches
         if args.profile:
             profiler = start_profiler(server.pid, os.path.join(args.profile, "ingest-server.txt"))
             time.sleep(1)
         results = []
         for n in args.events:
-            rows = events(n, f"n{n}")
             truncate(plain)
-            http_s = run_http(base, ws_id, token, rows)
-            truncate(plain)
-            copy_s = run_copy(plain, ws_id, key, rows)
+            http_s, copy_s = run_interleaved(base, ws_id, token, plain, key, n)
             results.append((n, http_s, copy_s))
         print(f"batches of {BATCH:,}; server: uvicorn, one worker, own process; load average "
               f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
