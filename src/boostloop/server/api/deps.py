@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import sqlalchemy as sa
+import anyio
 from fastapi import Depends, Path, Request
-from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from boostloop.enums import Role
 from boostloop.server.api.problems import ApiProblem
@@ -53,9 +54,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(_rollback_and_close, session)
+        with anyio.CancelScope(shield=True):  # a cancelled request still returns its connection
+            await run_in_threadpool(_rollback_and_close, session)
         raise
-    await run_in_threadpool(_commit_and_close, session)
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_commit_and_close, session)
 
 
 def _commit_and_close(session: Session) -> None:
