@@ -549,3 +549,22 @@ def test_upload_a_touchpoint_log_stores_hashed_events_once(client, engine, tenan
         assert s.scalar(sa.select(sa.func.count()).select_from(BoostAttributionEvent)) == rows
         key = s.get(Workspace, tenancy.a).hash_key
         assert person_hash(key, "u-7f3a") in set(s.scalars(sa.select(BoostAttributionEvent.user_id_hash)))
+
+
+def test_event_batch_errors_bad_envelope_and_every_bad_event_together(client, tenancy) -> None:
+    url = f"/api/v1/workspaces/{tenancy.a}/ingest/events"
+    h = tenancy.auth("MEMBER")
+    # not JSON, or not the batch's shape: the body's own 422 (locations start with "body")
+    r = client.post(url, content=b"{not json", headers={**h, "Content-Type": "application/json"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][0] == "body", r.text
+    r = client.post(url, json={"events": []}, headers=h)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "events"], r.text
+    r = client.post(url, json={"events": [_ev(1, "u")], "extra": 1}, headers=h)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "extra"], r.text
+    # a field error, a foreign boost and an id repeated with other content are all named in one answer
+    r = client.post(url, json={"events": [
+        _ev(1, "u", occurred_at="2026-03-02T09:00:00"), _ev(2, "u", boost_id=str(uuid.uuid4())),
+        _ev(3, "u"), _ev(3, "u", event_type="CLICK")]}, headers=h)
+    assert r.status_code == 422, r.text
+    locs = [e["loc"] for e in r.json()["errors"]]
+    assert locs == [["events", 0, "occurred_at"], ["events", 1, "boost_id"], ["events", 3, "client_event_id"]]

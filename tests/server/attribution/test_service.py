@@ -303,3 +303,41 @@ def test_keyed_splits_equal_one_call_per_until(engine) -> None:  # noqa: ANN001
         )
         assert got == {"a": AttributedSplit(overlap=1, value_cents=500), "b": AttributedSplit(
             paid=1, overlap=1, value_cents=800)}
+
+
+def test_batches_in_one_transaction_count_opt_outs_and_duplicates_and_get_fresh_ids(engine) -> None:  # noqa: ANN001
+    """Two batches in one unit of work (the staging table is reused), each mixing an opted-out person, an id
+    stored before, an identical repeat and metadata; and the bulk insert keeps an id given by the caller."""
+    from boostloop.server.attribution import repository
+
+    with session_scope(engine) as s:
+        ws = create_workspace(s, name="Acme", slug="acme")
+        service.ingest_events(s, ws, [ev("old", "VIEW", "ORGANIC", 0, user="bob")])
+        service.opt_out(s, ws, "carol")
+        first = service.ingest_events(s, ws, [
+            ev("old", "VIEW", "ORGANIC", 0, user="bob"),  # stored before: duplicate
+            ev("c1", "CLICK", "PAID", 1, user="carol"),  # opted out
+            ev("b1", "CLICK", "PAID", 1, user="bob", metadata={"utm": "a"}),
+            ev("b1", "CLICK", "PAID", 1, user="bob", metadata={"utm": "a"}),  # identical repeat: duplicate
+        ])
+        second = service.ingest_events(s, ws, [
+            ev("b1", "CLICK", "PAID", 1, user="bob", metadata={"utm": "a"}),  # stored by the first batch
+            ev("c2", "VIEW", "PAID", 2, user="carol"),
+            ev("s1", "VIEW", "PAID", 2, user=None, session_id="sess-1"),  # no user id: never opted out
+        ])
+        given = uuid.uuid4()
+        row = {"id": given, "workspace_id": ws.id, "boost_campaign_id": None, "post_id": None,
+               "client_event_id": "loader-1", "session_id_hash": None, "user_id_hash": "h" * 64,
+               "event_type": "VIEW", "touchpoint_type": "PAID", "platform": "FACEBOOK", "event_value_cents": None,
+               "event_metadata": None, "occurred_at": T0, "created_at": T0}
+        assert repository.insert_events(s, [row]) == 1
+        ws_id = ws.id
+    assert (first.received, first.inserted, first.duplicates, first.opted_out) == (4, 1, 2, 1)
+    assert (second.received, second.inserted, second.duplicates, second.opted_out) == (3, 1, 1, 1)
+    with session_scope(engine) as s:
+        rows = {r.client_event_id: r for r in s.scalars(
+            sa.select(BoostAttributionEvent).where(BoostAttributionEvent.workspace_id == ws_id))}
+    assert set(rows) == {"old", "b1", "s1", "loader-1"}
+    assert rows["loader-1"].id == given
+    assert len({r.id for r in rows.values()}) == 4 and all(isinstance(r.id, uuid.UUID) for r in rows.values())
+    assert rows["b1"].event_metadata == {"utm": "a"} and rows["s1"].user_id_hash is None

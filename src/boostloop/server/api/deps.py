@@ -18,33 +18,64 @@ recommendations, runs jobs, manages members and settings; OWNER also deletes the
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 import sqlalchemy as sa
+import anyio
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from boostloop.enums import Role
 from boostloop.server.api.problems import ApiProblem
 from boostloop.server.auth import service as auth_service
 from boostloop.server.auth import sessions
 from boostloop.server.db.models import Membership, User, Workspace
-from boostloop.server.db.session import session_scope
+from boostloop.server.db.session import session_factory
 from boostloop.server.observability import metrics
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request: commits when the endpoint returns, rolls back if it raises.
 
     Used with ``scope="function"`` so the commit happens before the response is sent (a failed commit is
     the client's error response, not a silent loss). Services never commit.
+
+    ``async``: opening a session does no I/O (the connection is taken from the pool at its first query), so
+    it runs on the event loop; the commit or rollback and the close go to the thread pool in one hop. A sync
+    generator here cost two thread-pool hops per request (enter and exit; benchmarks/RESULTS.md, "api
+    (platform overhead)").
     """
-    with session_scope(request.app.state.engine) as session:
+    session = session_factory(request.app.state.engine)()
+    try:
         yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):  # a cancelled request still returns its connection
+            await run_in_threadpool(_rollback_and_close, session)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_commit_and_close, session)
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
@@ -85,6 +116,15 @@ def _workspace_param(request: Request) -> uuid.UUID | None:
 
 
 def get_principal(request: Request, session: DbSession) -> Principal:
+    return _principal(request, session)
+
+
+def _principal(request: Request, session: Session) -> Principal:
+    """The caller, resolved once per request (kept on ``request.state``): workspace routes resolve it inside
+    their access check (one thread-pool hop for authentication, membership, role and rate limit)."""
+    known = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
     token = _bearer(request)
     if token is not None:
         ws_id = _workspace_param(request)
@@ -110,6 +150,7 @@ def get_principal(request: Request, session: DbSession) -> Principal:
             raise ApiProblem(403, f"missing or wrong {sessions.CSRF_HEADER} header", title="CSRF check failed")
         principal = Principal(user=user, via="session")
     request.state.user_id = str(principal.user.id)
+    request.state.principal = principal
     return principal
 
 
@@ -155,9 +196,9 @@ def require(role: Role, limit: str | None = None):
     def dependency(
         request: Request,
         session: DbSession,
-        principal: CurrentPrincipal,
         workspace_id: Annotated[uuid.UUID, Path(description="The workspace.")],
     ) -> WorkspaceAccess:
+        principal = _principal(request, session)
         not_found = ApiProblem(404, f"workspace {workspace_id} not found")
         if principal.token_workspace_id is not None and principal.token_workspace_id != workspace_id:
             raise not_found

