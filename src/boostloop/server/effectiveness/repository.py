@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from boostloop.enums import AttributionEventType, ContentType, Platform, TouchpointType
 from boostloop.server.boosts import snapshot_repository as snaps
 from boostloop.server.db.models import (
+    AdCampaignMetric,
     BoostAttributionEvent,
     BoostCampaign,
     BoostPerformanceSnapshot,
@@ -122,3 +123,37 @@ def snapshot_counts(session: Session, workspace_id: uuid.UUID, boost_ids: Sequen
          .where(s.workspace_id == workspace_id, s.boost_campaign_id.in_(list(boost_ids)))
          .group_by(s.boost_campaign_id))
     return {r[0]: int(r[1]) for r in session.execute(q)}
+
+
+def input_marks(session: Session, workspace_id: uuid.UUID,
+                boosts: Sequence[BoostCampaign]) -> dict[uuid.UUID, str]:
+    """A cheap mark of each boost's own inputs, which changes when they do: its post's organic captures
+    (count, latest time), its campaign's delivery rows (count, spend) and the events linked to the boost
+    (count). Three grouped statements over indexed keys per chunk, no analysis. Not covered: the controls
+    (other posts) and events linked to the post but not the boost; ``store.STALE_AFTER`` bounds those."""
+    posts = sorted({b.original_post_id for b in boosts if b.original_post_id is not None})
+    camps = sorted({b.campaign_id for b in boosts if b.campaign_id is not None})
+    ids = [b.id for b in boosts]
+    org: dict = {}
+    paid: dict = {}
+    events: dict = {}
+    m, a, e = OrganicPostMetric, AdCampaignMetric, BoostAttributionEvent
+    for part in snaps.chunks(posts):
+        q = (sa.select(m.post_id, sa.func.count(), sa.func.max(m.captured_at))
+             .where(m.workspace_id == workspace_id, m.post_id.in_(part)).group_by(m.post_id))
+        org.update({r[0]: (int(r[1]), r[2]) for r in session.execute(q)})
+    for part in snaps.chunks(camps):
+        q = (sa.select(a.campaign_id, sa.func.count(), sa.func.coalesce(sa.func.sum(a.spend_cents), 0))
+             .where(a.workspace_id == workspace_id, a.campaign_id.in_(part)).group_by(a.campaign_id))
+        paid.update({r[0]: (int(r[1]), int(r[2])) for r in session.execute(q)})
+    for part in snaps.chunks(ids):
+        q = (sa.select(e.boost_campaign_id, sa.func.count())
+             .where(e.workspace_id == workspace_id, e.boost_campaign_id.in_(part)).group_by(e.boost_campaign_id))
+        events.update({r[0]: int(r[1]) for r in session.execute(q)})
+    out = {}
+    for b in boosts:
+        n_o, last_o = org.get(b.original_post_id, (0, None))
+        n_p, spend = paid.get(b.campaign_id, (0, 0))
+        last = last_o.isoformat() if last_o is not None else "-"
+        out[b.id] = f"o{n_o}@{last}|p{n_p}:{spend}|e{events.get(b.id, 0)}"
+    return out
