@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from boostloop.server.boosts.snapshots import backfill_snapshots
 from boostloop.server.db import migrate
-from boostloop.server.db.models import BoostCampaign
+from boostloop.server.db.models import BoostCampaign, BoostEffectivenessResult, BoostPerformanceSnapshot
 from boostloop.server.db.session import create_db_engine, session_scope
 from boostloop.server.effectiveness import service, store
 from boostloop.simulate import generate
@@ -49,18 +49,27 @@ def main() -> None:
     ap.add_argument("--database-url", default=None)
     ap.add_argument("--boosts", type=int, default=1000)
     ap.add_argument("--reads", type=int, default=20)
+    ap.add_argument("--existing", action="store_true",
+                    help="reuse the workspace already in --database-url (an earlier run's): its stored results "
+                         "are dropped and step 1 recomputes them")
     args = ap.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     migrate.upgrade(url)
     engine = create_db_engine(url)
     t = time.perf_counter()
-    sim = generate(world_with(args.boosts), 7)
-    ws = load_into_database(sim, engine, slug=f"effov-{int(time.time())}")
-    now = sim.end
-    with session_scope(engine) as s:
-        backfill_snapshots(s, ws, now)
-    print(f"world: {len(sim.boosts)} boosts, {len(sim.posts)} posts, {sim.events.num_rows:,} events; "
-          f"generate + load + back-fill {time.perf_counter() - t:.0f} s", flush=True)
+    if args.existing:
+        with session_scope(engine) as s:
+            ws = s.scalar(sa.select(BoostCampaign.workspace_id).limit(1))
+            now = s.scalar(sa.select(sa.func.max(BoostPerformanceSnapshot.snapshot_at)))
+            s.execute(sa.delete(BoostEffectivenessResult).where(BoostEffectivenessResult.workspace_id == ws))
+    else:
+        sim = generate(world_with(args.boosts), 7)
+        ws = load_into_database(sim, engine, slug=f"effov-{int(time.time())}")
+        now = sim.end
+        with session_scope(engine) as s:
+            backfill_snapshots(s, ws, now)
+        print(f"world: {len(sim.boosts)} boosts, {len(sim.posts)} posts, {sim.events.num_rows:,} events; "
+              f"generate + load + back-fill {time.perf_counter() - t:.0f} s", flush=True)
 
     with session_scope(engine) as s:
         t = time.perf_counter()

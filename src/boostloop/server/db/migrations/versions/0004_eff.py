@@ -1,4 +1,5 @@
-"""eff: boost_effectiveness_results (each boost's effectiveness analysis, stored for dashboard reads)
+"""eff: boost_effectiveness_results (each boost's effectiveness analysis, stored for dashboard reads) and an
+index on boost_attribution_events (post_id, event_type) for a post's conversions
 
 Revision ID: 0004_eff
 Revises: 0003_ingest
@@ -62,8 +63,11 @@ def upgrade() -> None:
         op.f("ix_boost_effectiveness_results_workspace_id"), "boost_effectiveness_results", ["workspace_id"],
         unique=False,
     )
+    op.create_index("ix_boost_attribution_events_post_type", "boost_attribution_events", ["post_id", "event_type"],
+                    unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_boost_attribution_events_post_type", table_name="boost_attribution_events")
     op.drop_index(op.f("ix_boost_effectiveness_results_workspace_id"), table_name="boost_effectiveness_results")
     op.drop_table("boost_effectiveness_results")
