@@ -22,6 +22,7 @@ import statistics
 import tempfile
 import time
 import tomllib
+import uuid
 
 import sqlalchemy as sa
 
@@ -44,6 +45,19 @@ def world_with(boosts: int):
     return world_from_dict(copy.deepcopy(d))
 
 
+def _clone_boosts(s, ws, target: int) -> None:
+    t = BoostCampaign.__table__
+    rows = [dict(r._mapping) for r in s.execute(sa.select(t).where(t.c.workspace_id == ws))]
+    extra = []
+    while len(rows) + len(extra) < target:
+        r = dict(rows[len(extra) % len(rows)])
+        r["id"] = uuid.uuid4()
+        extra.append(r)
+    if extra:
+        s.execute(sa.insert(t), extra)
+    print(f"cloned {len(extra)} boosts: {len(rows) + len(extra)} in the workspace", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--database-url", default=None)
@@ -52,6 +66,11 @@ def main() -> None:
     ap.add_argument("--existing", action="store_true",
                     help="reuse the workspace already in --database-url (an earlier run's): its stored results "
                          "are dropped and step 1 recomputes them")
+    ap.add_argument("--clone-to", type=int, default=0,
+                    help="with --existing: add copies of the workspace's boosts (new ids, same posts and "
+                         "campaigns) until it has this many, to time the read path at that many stored results "
+                         "without generating a bigger world (the input marks then cover only the original "
+                         "posts and campaigns: a lower bound on their cost)")
     args = ap.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     migrate.upgrade(url)
@@ -62,6 +81,8 @@ def main() -> None:
             ws = s.scalar(sa.select(BoostCampaign.workspace_id).limit(1))
             now = s.scalar(sa.select(sa.func.max(BoostPerformanceSnapshot.snapshot_at)))
             s.execute(sa.delete(BoostEffectivenessResult).where(BoostEffectivenessResult.workspace_id == ws))
+            if args.clone_to:
+                _clone_boosts(s, ws, args.clone_to)
     else:
         sim = generate(world_with(args.boosts), 7)
         ws = load_into_database(sim, engine, slug=f"effov-{int(time.time())}")
