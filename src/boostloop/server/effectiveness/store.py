@@ -80,12 +80,12 @@ class StoredResult:
     result: dict | None = None
 
 
-def window_limit(b: BoostCampaign, click_window_days: int) -> datetime:
+def window_limit(b: BoostCampaign | repo.BoostKey, click_window_days: int) -> datetime:
     """The end of a boost's analysis window (``service.analyze``: its flight plus the click window)."""
     return b.boosted_at + timedelta(days=b.duration_days) + timedelta(days=click_window_days)
 
 
-def is_current(r: StoredResult, b: BoostCampaign, now: datetime, mark: str | None) -> bool:
+def is_current(r: StoredResult, b: repo.BoostKey, now: datetime, mark: str | None) -> bool:
     """``mark``: the boost's ``repository.input_marks`` now."""
     if r.boost_updated_at != b.updated_at or r.inputs_mark != mark:
         return False
@@ -106,9 +106,15 @@ def refresh(session: Session, workspace_id: uuid.UUID, *, now: datetime,
     """Analyse and store the results of the workspace's boosts (all or ``boost_ids``) that started by
     ``now`` and whose stored result is missing or not current (every one with ``force``). Returns how
     many were written. Does not commit."""
+    return _refresh(session, workspace_id, now=now, boost_ids=boost_ids, force=force)[0]
+
+
+def _refresh(session: Session, workspace_id: uuid.UUID, *, now: datetime, boost_ids: Sequence[uuid.UUID] | None,
+             force: bool = False) -> tuple[int, list[repo.BoostKey], dict[uuid.UUID, StoredResult]]:
+    """``refresh``, also returning the boosts looked at and the stored results read before writing."""
     if now.tzinfo is None:
         raise ValueError("now: must be timezone-aware")
-    boosts = [b for b in repo.boosts(session, workspace_id, boost_ids) if b.boosted_at <= now]
+    boosts = [b for b in repo.boost_keys(session, workspace_id, boost_ids) if b.boosted_at <= now]
     have = _read(session, workspace_id, False, [b.id for b in boosts] if boost_ids is not None else None)
     ws = repo.workspace(session, workspace_id)
     settings = _settings_mark(ws)
@@ -117,14 +123,14 @@ def refresh(session: Session, workspace_id: uuid.UUID, *, now: datetime,
     unsettled = boosts if force else [b for b in boosts
                                       if b.id not in have or not is_current(have[b.id], b, now, marks[b.id])]
     if not unsettled:
-        return 0
+        return 0, boosts, have
     analyses = service.analyze(session, workspace_id, now=now, boost_ids=[b.id for b in unsettled])
     written = 0
     for i in range(0, len(analyses), WRITE_BATCH):
         rows = [_row(workspace_id, a.boost, service.to_out(a, ws.currency), now, ws.click_window_days,
                      marks[a.boost.id]) for a in analyses[i:i + WRITE_BATCH]]
         written += _write(session, workspace_id, rows)
-    return written
+    return written, boosts, have
 
 
 def _settings_mark(ws) -> str:
@@ -171,8 +177,9 @@ def _write(session: Session, workspace_id: uuid.UUID, rows: list[dict]) -> int:
 def current(session: Session, workspace_id: uuid.UUID, *, now: datetime, with_result: bool = False,
             boost_ids: Sequence[uuid.UUID] | None = None) -> list[StoredResult]:
     """The stored result of every boost (or of ``boost_ids``) that started by ``now``, computing the
-    missing and stale ones first (``refresh``), in ``boosted_at`` order."""
-    refresh(session, workspace_id, now=now, boost_ids=boost_ids)
-    boosts = [b for b in repo.boosts(session, workspace_id, boost_ids) if b.boosted_at <= now]
-    got = _read(session, workspace_id, with_result, [b.id for b in boosts] if boost_ids is not None else None)
+    missing and stale ones first (``refresh``), in ``boosted_at`` order. When nothing had to be computed
+    the rows the freshness check read are returned as they are (one read of the table, not two)."""
+    written, boosts, got = _refresh(session, workspace_id, now=now, boost_ids=boost_ids)
+    if written or with_result:
+        got = _read(session, workspace_id, with_result, [b.id for b in boosts] if boost_ids is not None else None)
     return [got[b.id] for b in boosts if b.id in got]
