@@ -57,7 +57,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from boostloop.analytics.effectiveness.trajectory import DecayFit, clean_series, fit_decay_curve, value_at
+from boostloop.analytics.effectiveness.trajectory import (
+    DecayFit,
+    clean_series,
+    fit_decay_curve,
+    value_at,
+    values_at,
+)
 
 # Below 5 calibrated controls the variance/covariance behind the weight is too noisy to use
 # (with n = 5 the sd of a sample sd is still ~35 % of its value).
@@ -147,19 +153,6 @@ def _point(h: float, center: float, scale: float, df: float, level: float, basel
     )
 
 
-def _values_at(series: PostSeries, ages: np.ndarray) -> np.ndarray:
-    """``value_at`` at many ages (NaN after the last capture, or before publication)."""
-    t, c = clean_series(series.age_hours, series.cumulative)
-    out = np.full(ages.shape, np.nan)
-    if t.size == 0:
-        return out
-    if t[0] > 0:
-        t, c = np.concatenate([[0.0], t]), np.concatenate([[0.0], c])
-    ok = (ages <= t[-1] + 1e-9) & (ages >= 0)
-    out[ok] = np.interp(ages[ok], t, c)
-    return out
-
-
 def organic_counterfactual(
     target: PostSeries | None,
     controls: Sequence[PostSeries],
@@ -216,7 +209,7 @@ def organic_counterfactual(
     for j, (s, f, c0) in enumerate(zip(controls, ctrl_fits, ctrl_c0)):
         if c0 is None or c0 <= 0:
             continue
-        c1 = _values_at(s, a + h_arr)
+        c1 = values_at(s.age_hours, s.cumulative, a + h_arr)
         with np.errstate(invalid="ignore"):
             y_all[j] = np.where(np.isfinite(c1), np.log(np.maximum(c1, c0) / c0), np.nan)
         if f is not None:
