@@ -280,6 +280,11 @@ def evaluate(cases: list[BoostCase], *, seed: int = 0, peers: bool = True, min_t
         t = row["truth_inc"]
         v = np.random.default_rng([seed, i, 7]).random()
         row["pit"] = float(np.mean(inc_draws < t) + v * np.mean(inc_draws == t))
+        # The coverage this interval *should* have if the predictive distribution were exactly right: its
+        # own probability of [lower, upper]. Above 0.90 when the count is nearly determined (a 90 % interval
+        # of a count cannot leave out part of an integer); the mean over boosts is the raw coverage a
+        # calibrated method would show on these boosts.
+        row["pred_cov"] = float(np.mean((inc_draws >= e.lower - 1e-9) & (inc_draws <= e.upper + 1e-9)))
         rows.append(row)
     return {"rows": rows, "summary": summarise(rows, min_true_incremental=min_true_incremental)}
 
@@ -294,10 +299,17 @@ def _stats(rows, get, min_true_incremental) -> dict:
     g_err = [abs(get(r)["est_cf"] - r["truth_cf"]) / max(r["truth_cf"] - (r["baseline"] or 0), 1.0) for r in allr]
     width = [(get(r)["cf_hi"] - get(r)["cf_lo"]) / max(r["truth_cf"] - (r["baseline"] or 0), 1.0) for r in allr]
     pit = [r["pit"] for r in allr if get(r) is r and "pit" in r]
+    pred_cov = [r["pred_cov"] for r in allr if get(r) is r and "pred_cov" in r]
+    # Bias (estimate - truth; positive: incremental conversions over-stated) and interval width.
+    signed = [get(r)["est_inc"] - r["truth_inc"] for r in allr]
+    inc_width = [get(r)["inc_hi"] - get(r)["inc_lo"] for r in allr]
     return {
         "n_boosts": len(allr), "n_30plus": len(big),
         "randomised_pit_coverage_inc_90": float(np.mean([0.05 <= u <= 0.95 for u in pit])) if pit else None,
+        "expected_coverage_inc_90": float(np.mean(pred_cov)) if pred_cov else None,
         "median_abs_rel_error_inc_30plus": float(np.median(rel)) if rel else None,
+        "mean_signed_error_inc": float(np.mean(signed)) if signed else None,
+        "median_inc_interval_width": float(np.median(inc_width)) if inc_width else None,
         "coverage_inc_90": float(np.mean(cover_inc)) if cover_inc else None,
         "coverage_cf_reach_90": float(np.mean(cover_cf)) if cover_cf else None,
         "median_abs_rel_error_cf_growth": float(np.median(g_err)) if g_err else None,

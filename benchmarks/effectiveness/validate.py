@@ -116,13 +116,16 @@ def _fmt(v):
 
 def _print(summary: dict) -> None:
     print(f"  {'method':26s} {'n':>4s} {'n30+':>5s} {'MdAPE inc30+':>13s} {'cov inc90':>10s} "
-          f"{'cov cf90':>9s} {'MdAPE cf growth':>16s} {'PIT cov90':>10s} {'cf width/growth':>16s}")
+          f"{'cov cf90':>9s} {'MdAPE cf growth':>16s} {'PIT cov90':>10s} {'cf width/growth':>16s}"
+          f" {'bias inc':>9s} {'inc width':>10s} {'exp cov90':>10s}")
     for method, s in summary.items():
         print(f"  {method:26s} {s['n_boosts']:4d} {s['n_30plus']:5d} {_fmt(s['median_abs_rel_error_inc_30plus']):>13s}"
               f" {_fmt(s['coverage_inc_90']):>10s} {_fmt(s['coverage_cf_reach_90']):>9s}"
               f" {_fmt(s['median_abs_rel_error_cf_growth']):>16s}"
               f" {_fmt(s.get('randomised_pit_coverage_inc_90')):>10s}"
-              f" {_fmt(s.get('median_cf_interval_width_over_growth')):>16s}")
+              f" {_fmt(s.get('median_cf_interval_width_over_growth')):>16s}"
+              f" {_fmt(s.get('mean_signed_error_inc')):>9s} {_fmt(s.get('median_inc_interval_width')):>10s}"
+              f" {_fmt(s.get('expected_coverage_inc_90')):>10s}")
 
 
 def main() -> None:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boostloop.analytics.effectiveness.lift import conversion_economics, incremental_lift
+from boostloop.analytics.effectiveness.lift import conversion_economics, incremental_lift, mid_quantiles
 
 from .conftest import assert_no_nan, fixed_counterfactual
 
@@ -37,23 +38,36 @@ def test_conversion_economics_by_hand():
     # incremental = 30 - 9 = 21; value per conversion = 60000 / 30 = 2000 c; incremental value 42000 c;
     # incremental ROAS = 42000 / 10000 = 4.2; incremental ROI = 3.2; total ROI = (60000 - 10000) / 10000 = 5;
     # cost per incremental result = 10000 / 21 = 476.19 c.
-    # Interval: cf conversions ~ Binomial(10, 0.9): P(X <= 6) = 0.013 < 5 % < P(X <= 7) = 0.070 and
-    # P(X <= 9) = 0.651 < 95 %, so the 90 % interval is [7, 10] and the incremental one [20, 23].
+    # Interval: cf conversions ~ Binomial(10, 0.9), endpoints its mid-quantiles. pmf at 7, 8, 9, 10 =
+    # 0.0574, 0.1937, 0.3874, 0.3487; mid-distribution F_mid(x) = F(x) - p(x)/2 = 0.0415, 0.1671, 0.4576,
+    # 0.8257. 5 %: between 7 and 8, 7 + (0.05 - 0.0415) / (0.1671 - 0.0415) = 7.068; 95 % > F_mid(10):
+    # the largest value, 10. Incremental: [30 - 10, 30 - 7.068] = [20, 22.93] (5000 draws: +/- 0.05).
     e = _economics()
     assert e.counterfactual_conversions.estimate == pytest.approx(9.0)
-    assert (e.counterfactual_conversions.lower, e.counterfactual_conversions.upper) == (7.0, 10.0)
-    assert (e.incremental_conversions.estimate, e.incremental_conversions.lower,
-            e.incremental_conversions.upper) == (21.0, 20.0, 23.0)
+    assert e.counterfactual_conversions.lower == pytest.approx(7.068, abs=0.05)
+    assert e.counterfactual_conversions.upper == 10.0
+    assert e.incremental_conversions.estimate == 21.0 and e.incremental_conversions.lower == 20.0
+    assert e.incremental_conversions.upper == pytest.approx(22.93, abs=0.05)
     assert e.incremental_value_cents.estimate == pytest.approx(42_000)
     assert e.incremental_roas.estimate == pytest.approx(4.2)
     assert e.incremental_roas.lower == pytest.approx(4.0)
-    assert e.incremental_roas.upper == pytest.approx(4.6)
+    assert e.incremental_roas.upper == pytest.approx(22.93 * 2000 / 10_000, abs=0.01)
     assert e.incremental_roi.estimate == pytest.approx(3.2)
     assert e.total_roi == pytest.approx(5.0)
     c = e.cost_per_incremental_result_cents
     assert c.estimate == pytest.approx(476.19, abs=0.01)
-    assert c.lower == pytest.approx(10_000 / 23) and c.upper == pytest.approx(10_000 / 20)
+    assert c.lower == pytest.approx(10_000 / 22.93, abs=0.3) and c.upper == pytest.approx(10_000 / 20)
     assert e.incremental_fraction.estimate == pytest.approx(21 / 9)
+
+
+def test_mid_quantiles_by_hand():
+    # Sample {1, 2, 2, 3}: p = 1/4, 1/2, 1/4; F_mid = 1/8, 1/2, 7/8 at 1, 2, 3.
+    x = np.array([1, 2, 2, 3])
+    assert mid_quantiles(x, [0.125, 0.5, 0.875]).tolist() == [1.0, 2.0, 3.0]
+    assert mid_quantiles(x, [0.3125]).tolist() == [1.5]  # halfway between F_mid(1) and F_mid(2)
+    assert mid_quantiles(x, [0.01, 0.99]).tolist() == [1.0, 3.0]  # clamped to the support
+    # One value only: every mid-quantile is that value (a count the data determine has a point interval).
+    assert mid_quantiles(np.full(10, 4.0), [0.05, 0.95]).tolist() == [4.0, 4.0]
 
 
 def test_organic_vs_paid_cost_ratio_by_hand():

@@ -50,7 +50,7 @@ def test_every_page_renders_its_charts_with_data_and_stays_local(admin, live_app
             eff = page.locator("#overview-effectiveness")
             assert eff.is_visible()
             values = [v.inner_text() for v in eff.locator(".stat-value").all()]
-            assert len(values) == 4 and all(re.search(r"\d", v) for v in values), values
+            assert len(values) == 5 and all(re.search(r"\d", v) for v in values), values
         shot(page, f"admin-{label.lower()}")
     # a boost detail page too
     if _has("boostloop.server.boosts.service"):
@@ -60,9 +60,10 @@ def test_every_page_renders_its_charts_with_data_and_stays_local(admin, live_app
         charts = charts_of(page)
         assert charts and all(c["points"] > 0 for c in charts), charts
         by_id = {c["id"]: c for c in charts}
-        # actual against the organic-only counterfactual: band low + band high (filled) + counterfactual + actual
-        assert by_id["detail-counterfactual"]["rendered"] and by_id["detail-counterfactual"]["traces"] == 4
-        assert by_id["detail-counterfactual"]["points"] == 8
+        # actual against the organic-only counterfactual: band low + band high (filled) + counterfactual +
+        # actual organic over the window, and the end point with the boost
+        assert by_id["detail-counterfactual"]["rendered"] and by_id["detail-counterfactual"]["traces"] == 5
+        assert by_id["detail-counterfactual"]["points"] > 3 * 3 + 1  # hourly series, not two-point lines
         assert re.fullmatch(r"\d+ / 100", page.locator("#detail-effectiveness .stat-value").first.inner_text().strip())
         assert page.locator("#detail-confidence").inner_text().strip() in {"low", "medium", "high"}
         assert page.locator("#detail-score tbody tr").count() >= 3  # the score's breakdown

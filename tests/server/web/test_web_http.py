@@ -146,12 +146,15 @@ def _text(html: str) -> str:
 @pytest.mark.slow
 def test_overview_shows_the_effectiveness_overview(demo) -> None:
     client, ws, url = demo
-    page = client.get(f"/w/{ws}/overview")
+    page = client.get(f"/w/{ws}/overview?period=all")
     assert page.status_code == 200
-    # The page and the API share the cache entry: the API answers exactly what the page showed.
+    # The page shows the period's boosts (here all of them, as the API's overview) from the same stored results.
     api = client.get(f"/api/v1/workspaces/{ws}/effectiveness/overview").json()
     assert api["analysed_boosts"] >= 3 and api["incremental_conversions"] > 0
     text = _text(page.text)
+    # Conversions and incremental conversions in one window, named on the page.
+    assert f"Conversions in the analysis windows {api['conversions']:,.0f}" in text
+    assert api["window"] in text and api["incremental_conversions"] <= api["conversions"]
     rng = api["incremental_conversions_range"]
     assert f"Incremental conversions {api['incremental_conversions']:,.1f} 90 % range {rng['lower']:,.1f} to {rng['upper']:,.1f}" in text
     assert f"Cost per incremental conversion {money(api['cost_per_incremental_conversion_cents'], 'USD', 2)}" in text
@@ -214,10 +217,29 @@ def test_boosts_table_and_detail_show_the_effectiveness_score(demo) -> None:
         == pytest.approx(eff["score"]["score"], abs=0.5)
     fig = json.loads(re.search(r"id=\"detail-counterfactual\"[^>]*data-figure='([^']*)'", detail.text).group(1))
     cf = next(c for c in eff["counterfactuals"] if c["metric"] == "impressions")
-    low, high, organic, actual = fig["data"]
+    low, high, organic, actual, with_boost = fig["data"]
+    ser = cf["series"]
     assert high["fill"] == "tonexty"  # the band: filled between the lower and the upper bound
-    assert low["y"] == [cf["baseline"], cf["counterfactual"]["lower"]]
-    assert high["y"] == [cf["baseline"], cf["counterfactual"]["upper"]]
-    assert organic["y"] == [cf["baseline"], cf["counterfactual"]["estimate"]]
-    assert actual["y"] == [cf["baseline"], cf["with_boost"]]
-    assert low["y"][1] <= organic["y"][1] <= high["y"][1]
+    assert low["y"] == [cf["baseline"], *ser["lower"]] and high["y"] == [cf["baseline"], *ser["upper"]]
+    assert organic["y"] == [cf["baseline"], *ser["estimate"]] and len(organic["y"]) > 2  # the hourly series
+    assert organic["y"][-1] == cf["counterfactual"]["estimate"]
+    assert (low["y"][-1], high["y"][-1]) == (cf["counterfactual"]["lower"], cf["counterfactual"]["upper"])
+    assert actual["y"] == [cf["baseline"], *(v for v in ser["actual_organic"] if v is not None)]
+    assert with_boost["y"] == [cf["with_boost"]]
+    assert all(lo <= e <= hi for lo, e, hi in zip(low["y"], organic["y"], high["y"]))
+
+
+@pytest.mark.slow
+def test_boosts_table_sorts_by_effectiveness_score(demo) -> None:
+    import re
+
+    client, ws, _ = demo
+
+    def scores(q):
+        page = client.get(f"/w/{ws}/boosts?period=all&sort=score{q}")
+        assert page.status_code == 200 and 'aria-sort="' in page.text
+        return [int(x) for x in re.findall(r'<td class="n score"><strong>(\d+)</strong>', page.text)]
+
+    best_first, worst_first = scores(""), scores("&dir=asc")
+    assert len(best_first) >= 3 and best_first == sorted(best_first, reverse=True)
+    assert worst_first == sorted(worst_first)

@@ -62,6 +62,34 @@ class BoostObservation:
 
 
 @dataclass(frozen=True)
+class CounterfactualSeries:
+    """The counterfactual over the analysis window, for charts: at ``hours`` after the analysis start, the
+    organic-only cumulative total (estimate and interval, each point's own prediction interval: a band of
+    pointwise intervals, not a simultaneous one) and the post's actual organic total (None where it was
+    not captured)."""
+
+    hours: tuple[float, ...]
+    estimate: tuple[float, ...]
+    lower: tuple[float, ...]
+    upper: tuple[float, ...]
+    actual_organic: tuple[float | None, ...]
+
+
+# Points of a chart series: 24 is hourly for a one-day window and keeps the cost of a series (one
+# counterfactual per point, ~40 controls each) near that of the analysis itself.
+SERIES_POINTS = 24
+
+
+def series_hours(horizon_hours: float, points: int = SERIES_POINTS) -> list[float]:
+    """Whole-hour offsets from the analysis start up to ``horizon_hours`` (at most ``points`` of them,
+    evenly spaced), the horizon itself last."""
+    h = max(float(horizon_hours), 0.0)
+    step = max(1, -(-int(h) // max(points - 1, 1)))  # ceil(h / (points - 1)) whole hours
+    out = [float(k) for k in range(step, int(h), step)]
+    return out + [h] if h > 0 else [0.0]
+
+
+@dataclass(frozen=True)
 class BoostEffectiveness:
     boost_id: str
     platform: Platform
@@ -72,6 +100,7 @@ class BoostEffectiveness:
     confidence: Confidence
     benchmark: PlatformBenchmark
     flags: tuple[str, ...]
+    series: Mapping[str, CounterfactualSeries] = field(default_factory=dict)
 
 
 def _actual_end(series: PostSeries | None, age: float, cf: Counterfactual) -> float:
@@ -93,19 +122,27 @@ def analyze_boost(
     *,
     level: float = DEFAULT_LEVEL,
     seed: int = 0,
+    series_metrics: Sequence[str] = (),
 ) -> BoostEffectiveness:
+    """The analysis (module docstring); ``series_metrics``: metrics whose counterfactual is also returned
+    over the window (``series_hours``), for charts. The final point is the same either way (each horizon's
+    counterfactual is computed on its own)."""
     end_age = obs.boost_age_hours + obs.horizon_hours
     cfs: dict[str, Counterfactual] = {}
     lifts: dict[str, Lift] = {}
     actual_organic: dict[str, float] = {}
     paid_extra = {"reach": obs.incremental_paid_reach, "impressions": obs.paid_impressions,
                   "engagements": obs.paid_engagements}
+    charted: dict[str, CounterfactualSeries] = {}
     for m in METRICS:
         series = obs.organic.get(m)
+        hours = series_hours(obs.horizon_hours) if m in series_metrics else [obs.horizon_hours]
         cf = organic_counterfactual(
             series, controls.get(m, ()), boost_age_hours=obs.boost_age_hours,
-            horizons_hours=[obs.horizon_hours], baseline_at_boost=obs.baseline.get(m), level=level,
+            horizons_hours=hours, baseline_at_boost=obs.baseline.get(m), level=level,
         )
+        if m in series_metrics:
+            charted[m] = _series(cf, series)
         cfs[m] = cf
         actual_organic[m] = _actual_end(series, end_age, cf)
         lifts[m] = incremental_lift(actual_organic[m] + max(paid_extra[m], 0.0), cf)
@@ -122,5 +159,14 @@ def analyze_boost(
     flags = sorted(set(reach_cf.flags) | set(econ.flags))
     return BoostEffectiveness(
         boost_id=obs.boost_id, platform=obs.platform, counterfactuals=cfs, lifts=lifts, economics=econ,
-        score=sc, confidence=conf, benchmark=benchmark, flags=tuple(flags),
+        score=sc, confidence=conf, benchmark=benchmark, flags=tuple(flags), series=charted,
     )
+
+
+def _series(cf: Counterfactual, series: PostSeries | None) -> CounterfactualSeries:
+    a = cf.boost_age_hours
+    actual = tuple(value_at(series.age_hours, series.cumulative, a + p.horizon_hours)
+                   if series is not None and series.age_hours.size else None for p in cf.points)
+    return CounterfactualSeries(
+        hours=tuple(p.horizon_hours for p in cf.points), estimate=tuple(p.estimate for p in cf.points),
+        lower=tuple(p.lower for p in cf.points), upper=tuple(p.upper for p in cf.points), actual_organic=actual)

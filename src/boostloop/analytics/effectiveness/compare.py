@@ -41,6 +41,28 @@ class RankedBoost:
 
 
 @dataclass(frozen=True)
+class Comparable:
+    """What the rankings read of one boost's analysis (from a ``BoostEffectiveness``, ``comparable``, or
+    from a stored result)."""
+
+    boost_id: str
+    platform: Platform
+    spend_cents: int
+    cost_per_result: Interval  # cents per incremental result
+    incremental_roi: Interval
+    cpa_cents: float  # the platform benchmark's CPA
+    roas: float  # the platform benchmark's ROAS
+    confidence: ConfidenceLevel
+
+
+def comparable(a: BoostEffectiveness) -> Comparable:
+    e = a.economics
+    return Comparable(boost_id=a.boost_id, platform=a.platform, spend_cents=e.spend_cents,
+                      cost_per_result=e.cost_per_incremental_result_cents, incremental_roi=e.incremental_roi,
+                      cpa_cents=a.benchmark.cpa_cents, roas=a.benchmark.roas, confidence=a.confidence.level)
+
+
+@dataclass(frozen=True)
 class BoostComparison:
     by_cost_per_result: tuple[RankedBoost, ...]
     by_incremental_roi: tuple[RankedBoost, ...]
@@ -56,21 +78,21 @@ def _verdict(value: Interval, benchmark: float, *, lower_is_better: bool) -> str
     return "better" if good_all else "worse" if bad_all else "inconclusive"
 
 
-def compare_boosts(analyses: Sequence[BoostEffectiveness]) -> BoostComparison:
+def compare_boosts(analyses: Sequence[BoostEffectiveness | Comparable]) -> BoostComparison:
+    items = [a if isinstance(a, Comparable) else comparable(a) for a in analyses]
     cpr_rows, roi_rows = [], []
-    for a in analyses:
-        e = a.economics
-        cpr = e.cost_per_incremental_result_cents
-        verdict = ("undefined" if e.spend_cents == 0
-                   else _verdict(cpr, a.benchmark.cpa_cents, lower_is_better=True))
-        cpr_rows.append((a, cpr, a.benchmark.cpa_cents, verdict))
-        roi = e.incremental_roi
-        bench_roi = a.benchmark.roas - 1.0  # ROAS b means ROI b - 1
+    for a in items:
+        cpr = a.cost_per_result
+        verdict = ("undefined" if a.spend_cents == 0
+                   else _verdict(cpr, a.cpa_cents, lower_is_better=True))
+        cpr_rows.append((a, cpr, a.cpa_cents, verdict))
+        roi = a.incremental_roi
+        bench_roi = a.roas - 1.0  # ROAS b means ROI b - 1
         roi_rows.append((a, roi, bench_roi, _verdict(roi, bench_roi, lower_is_better=False)))
 
     def cpr_key(row):
         a, v, _, _ = row
-        if a.economics.spend_cents == 0:
+        if a.spend_cents == 0:
             return (2, 0.0, a.boost_id)  # no spend: nothing to rank on
         return (0, v.estimate, a.boost_id) if v.estimate is not None else (1, 0.0, a.boost_id)
 
@@ -81,7 +103,7 @@ def compare_boosts(analyses: Sequence[BoostEffectiveness]) -> BoostComparison:
     def ranked(rows, key) -> tuple[RankedBoost, ...]:
         out = []
         for i, (a, v, b, verdict) in enumerate(sorted(rows, key=key), start=1):
-            out.append(RankedBoost(i, a.boost_id, a.platform, v, b, verdict, a.confidence.level))
+            out.append(RankedBoost(i, a.boost_id, a.platform, v, b, verdict, a.confidence))
         return tuple(out)
 
     return BoostComparison(by_cost_per_result=ranked(cpr_rows, cpr_key), by_incremental_roi=ranked(roi_rows, roi_key))

@@ -57,7 +57,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from boostloop.analytics.effectiveness.trajectory import DecayFit, clean_series, fit_decay_curve, value_at
+from boostloop.analytics.effectiveness.trajectory import (
+    DecayFit,
+    clean_series,
+    fit_decay_curve,
+    value_at,
+    values_at,
+)
 
 # Below 5 calibrated controls the variance/covariance behind the weight is too noisy to use
 # (with n = 5 the sd of a sample sd is still ~35 % of its value).
@@ -147,14 +153,6 @@ def _point(h: float, center: float, scale: float, df: float, level: float, basel
     )
 
 
-def _log_ratio(series: PostSeries, a: float, h: float) -> float | None:
-    c0 = value_at(series.age_hours, series.cumulative, a)
-    c1 = value_at(series.age_hours, series.cumulative, a + h)
-    if c0 is None or c1 is None or c0 <= 0:
-        return None
-    return math.log(max(c1, c0) / c0)
-
-
 def organic_counterfactual(
     target: PostSeries | None,
     controls: Sequence[PostSeries],
@@ -203,15 +201,22 @@ def organic_counterfactual(
     points: list[CounterfactualPoint] = []
     basis = "none"
     w_final, b_final, sd_final, n_c_final, n_f_final = 0.0, 0.0, 0.0, 0, 0
-    for h in hs:
-        ys, fs = [], []
-        for s, f, c0 in zip(controls, ctrl_fits, ctrl_c0):
-            y = _log_ratio(s, a, h)
-            if y is None:
-                continue
-            ys.append(y)
-            fs.append(math.log((c0 + float(f.growth(a, h))) / c0) if f is not None and c0 else math.nan)
-        y_arr, f_arr = np.asarray(ys), np.asarray(fs)
+    # Every control's realised log ratio and fitted one at every horizon at once (controls x horizons;
+    # NaN = not observed / no fit): ``y_j = log(C_j(a + h) / C_j(a))`` and the curve's ``f_j``.
+    h_arr = np.asarray(hs, dtype=float)
+    y_all = np.full((len(controls), h_arr.size), np.nan)
+    f_all = np.full((len(controls), h_arr.size), np.nan)
+    for j, (s, f, c0) in enumerate(zip(controls, ctrl_fits, ctrl_c0)):
+        if c0 is None or c0 <= 0:
+            continue
+        c1 = values_at(s.age_hours, s.cumulative, a + h_arr)
+        with np.errstate(invalid="ignore"):
+            y_all[j] = np.where(np.isfinite(c1), np.log(np.maximum(c1, c0) / c0), np.nan)
+        if f is not None:
+            f_all[j] = np.log((c0 + np.asarray(f.growth(a, h_arr), dtype=float)) / c0)
+    for k, h in enumerate(hs):
+        seen = np.isfinite(y_all[:, k])
+        y_arr, f_arr = y_all[seen, k], f_all[seen, k]
         n_c = y_arr.size
         cal = np.isfinite(f_arr)
         n_f = int(cal.sum())

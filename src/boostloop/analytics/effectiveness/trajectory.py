@@ -130,10 +130,19 @@ def value_at(age_hours, cumulative, at_age: float) -> float | None:
 
     None when ``at_age`` is after the last capture (the total there is unknown, not extrapolated).
     """
+    v = float(values_at(age_hours, cumulative, np.asarray([at_age], dtype=float))[0])
+    return None if np.isnan(v) else v
+
+
+def values_at(age_hours, cumulative, ages: np.ndarray) -> np.ndarray:
+    """``value_at`` at many ages at once (NaN where it is None)."""
     t, c = clean_series(age_hours, cumulative)
-    if t.size == 0 or at_age > t[-1] + 1e-9 or at_age < 0:
-        return None
+    ages = np.asarray(ages, dtype=float)
+    out = np.full(ages.shape, np.nan)
+    if t.size == 0:
+        return out
     if t[0] > 0:
-        t = np.concatenate([[0.0], t])
-        c = np.concatenate([[0.0], c])
-    return float(np.interp(at_age, t, c))
+        t, c = np.concatenate([[0.0], t]), np.concatenate([[0.0], c])
+    ok = (ages <= t[-1] + 1e-9) & (ages >= 0)
+    out[ok] = np.interp(ages[ok], t, c)
+    return out

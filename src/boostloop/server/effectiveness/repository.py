@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from boostloop.enums import AttributionEventType, ContentType, Platform, TouchpointType
 from boostloop.server.boosts import snapshot_repository as snaps
 from boostloop.server.db.models import (
+    AdCampaignMetric,
     BoostAttributionEvent,
     BoostCampaign,
     BoostPerformanceSnapshot,
@@ -22,7 +23,6 @@ from boostloop.server.db.models import (
     SocialPost,
     Workspace,
 )
-from boostloop.server.db.types import UTCDateTime
 
 
 def workspace(session: Session, workspace_id: uuid.UUID) -> Workspace | None:
@@ -34,6 +34,30 @@ def boosts(session: Session, workspace_id: uuid.UUID, boost_ids: Sequence[uuid.U
     if boost_ids is not None:
         q = q.where(BoostCampaign.id.in_(list(boost_ids)))
     return list(session.scalars(q.order_by(BoostCampaign.boosted_at, BoostCampaign.id)))
+
+
+@dataclass(frozen=True)
+class BoostKey:
+    """The columns of a boost the stored results' freshness check needs (no JSON columns loaded)."""
+
+    id: uuid.UUID
+    original_post_id: uuid.UUID | None
+    campaign_id: uuid.UUID | None
+    boosted_at: datetime
+    duration_days: int
+    updated_at: datetime
+
+
+def boost_keys(session: Session, workspace_id: uuid.UUID,
+               boost_ids: Sequence[uuid.UUID] | None = None) -> list[BoostKey]:
+    """``boosts`` as ``BoostKey`` rows, in the same order: loading full ORM rows (with their JSON
+    targeting and pre-boost snapshot) took most of an overview read at 1,000 boosts."""
+    b = BoostCampaign
+    q = sa.select(b.id, b.original_post_id, b.campaign_id, b.boosted_at, b.duration_days, b.updated_at).where(
+        b.workspace_id == workspace_id)
+    if boost_ids is not None:
+        q = q.where(b.id.in_(list(boost_ids)))
+    return [BoostKey(*r) for r in session.execute(q.order_by(b.boosted_at, b.id))]
 
 
 @dataclass(frozen=True)
@@ -75,23 +99,25 @@ def conversions_by_post(
 ) -> dict[uuid.UUID, Conversions]:
     """For each ``(boost, post, until)``: the post's conversion events up to ``until`` (all, those on an
     ORGANIC touchpoint, and their value). Every conversion of the post counts, before the boost too: the
-    counterfactual conversions scale the post's lifetime organic conversions by its lifetime reach."""
-    out: dict[uuid.UUID, Conversions] = {}
+    counterfactual conversions scale the post's lifetime organic conversions by its lifetime reach.
+
+    The posts' conversion events are read once (``post_id IN``, a few per post) and counted here: a join of
+    the targets with the events on ``post_id``, which has no index, made SQLite scan every event once per
+    target (12.5 s for 60 boosts / 204k events, benchmarks/RESULTS.md "Effectiveness wiring")."""
     e = BoostAttributionEvent
-    for part in snaps.chunks(list(targets)):
-        t = snaps.values_table("t", [("boost_id", sa.Uuid()), ("post_id", sa.Uuid()), ("until", UTCDateTime())], part)
-        q = (
-            sa.select(
-                t.c.boost_id, sa.func.count(),
-                sa.func.sum(sa.case((e.touchpoint_type == TouchpointType.ORGANIC, 1), else_=0)),
-                sa.func.coalesce(sa.func.sum(e.event_value_cents), 0),
-            )
-            .join(e, sa.and_(e.post_id == t.c.post_id, e.occurred_at <= t.c.until))
-            .where(e.workspace_id == workspace_id, e.event_type == AttributionEventType.CONVERSION)
-            .group_by(t.c.boost_id)
-        )
-        for r in session.execute(q):
-            out[r[0]] = Conversions(int(r[1]), int(r[2] or 0), int(r[3] or 0))
+    posts = sorted({p for _, p, _ in targets})
+    by_post: dict[uuid.UUID, list[tuple[datetime, bool, int]]] = {}
+    for part in snaps.chunks(posts):
+        q = (sa.select(e.post_id, e.occurred_at, e.touchpoint_type, e.event_value_cents)
+             .where(e.workspace_id == workspace_id, e.event_type == AttributionEventType.CONVERSION,
+                    e.post_id.in_(part)))
+        for pid, at, touch, value in session.execute(q):
+            by_post.setdefault(pid, []).append((at, touch == TouchpointType.ORGANIC, int(value or 0)))
+    out: dict[uuid.UUID, Conversions] = {}
+    for boost_id, post_id, until in targets:
+        rows = [r for r in by_post.get(post_id, ()) if r[0] <= until]
+        if rows:
+            out[boost_id] = Conversions(len(rows), sum(r[1] for r in rows), sum(r[2] for r in rows))
     return out
 
 
@@ -122,3 +148,39 @@ def snapshot_counts(session: Session, workspace_id: uuid.UUID, boost_ids: Sequen
          .where(s.workspace_id == workspace_id, s.boost_campaign_id.in_(list(boost_ids)))
          .group_by(s.boost_campaign_id))
     return {r[0]: int(r[1]) for r in session.execute(q)}
+
+
+def input_marks(session: Session, workspace_id: uuid.UUID,
+                boosts: Sequence[BoostCampaign | BoostKey]) -> dict[uuid.UUID, str]:
+    """A cheap mark of each boost's own inputs, which changes when they do: its post's organic captures
+    (count, latest time), its campaign's delivery rows (count, spend) and its post's conversion events
+    (count; index ``ix_boost_attribution_events_post_type``). Three grouped statements over indexed keys
+    per chunk, no analysis. The keys are the workspace's own (``boosts`` were read by workspace), so no workspace filter here: with one, SQLite
+    scans the workspace index instead of the per-post / per-campaign one (1.8 s instead of
+    milliseconds at 60 boosts, benchmarks/RESULTS.md "Effectiveness wiring"). Not covered: the controls
+    (other posts); ``store.STALE_AFTER`` bounds those."""
+    posts = sorted({b.original_post_id for b in boosts if b.original_post_id is not None})
+    camps = sorted({b.campaign_id for b in boosts if b.campaign_id is not None})
+    org: dict = {}
+    paid: dict = {}
+    events: dict = {}
+    m, a, e = OrganicPostMetric, AdCampaignMetric, BoostAttributionEvent
+    for part in snaps.chunks(posts):
+        q = (sa.select(m.post_id, sa.func.count(), sa.func.max(m.captured_at))
+             .where(m.post_id.in_(part)).group_by(m.post_id))
+        org.update({r[0]: (int(r[1]), r[2]) for r in session.execute(q)})
+    for part in snaps.chunks(camps):
+        q = (sa.select(a.campaign_id, sa.func.count(), sa.func.coalesce(sa.func.sum(a.spend_cents), 0))
+             .where(a.campaign_id.in_(part)).group_by(a.campaign_id))
+        paid.update({r[0]: (int(r[1]), int(r[2])) for r in session.execute(q)})
+    for part in snaps.chunks(posts):
+        q = (sa.select(e.post_id, sa.func.count())
+             .where(e.post_id.in_(part), e.event_type == AttributionEventType.CONVERSION).group_by(e.post_id))
+        events.update({r[0]: int(r[1]) for r in session.execute(q)})
+    out = {}
+    for b in boosts:
+        n_o, last_o = org.get(b.original_post_id, (0, None))
+        n_p, spend = paid.get(b.campaign_id, (0, 0))
+        last = last_o.isoformat() if last_o is not None else "-"
+        out[b.id] = f"o{n_o}@{last}|p{n_p}:{spend}|c{events.get(b.original_post_id, 0)}"
+    return out

@@ -25,6 +25,15 @@ class IntervalOut(BaseModel):
         return cls(estimate=finite(iv.estimate), lower=finite(iv.lower), upper=finite(iv.upper))
 
 
+class CounterfactualSeriesOut(BaseModel):
+    times: list[datetime] = Field(description="Window start + hours")
+    hours: list[float] = Field(description="Hours after the analysis start")
+    estimate: list[float]
+    lower: list[float] = Field(description="Pointwise 90 % interval (each time's own, not simultaneous)")
+    upper: list[float]
+    actual_organic: list[float | None] = Field(description="The post's actual organic total (None: not captured)")
+
+
 class CounterfactualOut(BaseModel):
     metric: str
     baseline: float | None = Field(description="The post's own total at the analysis start (pre-boost)")
@@ -36,6 +45,8 @@ class CounterfactualOut(BaseModel):
     basis: str
     weight_trajectory: float
     n_controls: int
+    series: CounterfactualSeriesOut | None = Field(
+        default=None, description="The counterfactual over the window (charted metrics only)")
 
 
 class ScoreComponentOut(BaseModel):
@@ -139,6 +150,10 @@ class OverviewOut(BaseModel):
     average_roi: float | None = Field(description="Pooled total ROI: (sum value - sum spend) / sum spend")
     incremental_roi: float | None = Field(
         description="Pooled incremental ROI: (sum incremental value - sum spend) / sum spend")
+    conversions: float = Field(
+        description="All conversions of the analysed boosts' posts up to each boost's analysis window end: "
+        "the same window as incremental_conversions, which are the part of them beyond the counterfactual")
+    window: str = Field(description="The analysis window every figure here is counted in")
     incremental_conversions: float
     incremental_conversions_range: IntervalOut = Field(
         description="Sum of per-boost bounds: conservative (wider than the joint 90 % interval)")

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from boostloop.analytics.effectiveness import analyze_boost, compare_boosts, resolve_benchmarks
 from boostloop.analytics.effectiveness.analysis import METRICS, BoostEffectiveness
-from boostloop.analytics.effectiveness.compare import summary_by_platform
+from boostloop.analytics.effectiveness.compare import Comparable, summary_by_platform
+from boostloop.analytics.effectiveness.confidence import ConfidenceLevel
 from boostloop.analytics.effectiveness.inputs import (
     BoostFacts,
     BoostInputs,
@@ -35,7 +36,8 @@ from boostloop.analytics.effectiveness.inputs import (
     analysis_window,
     build_inputs,
 )
-from boostloop.enums import MetricGranularity
+from boostloop.analytics.effectiveness.lift import Interval
+from boostloop.enums import MetricGranularity, Platform
 from boostloop.errors import NotFound
 from boostloop.server.db.models import BoostCampaign
 from boostloop.server.effectiveness import repository as repo
@@ -47,6 +49,11 @@ HOUR = timedelta(hours=1)
 
 def _hours(t: datetime, ref: datetime) -> float:
     return (t - ref).total_seconds() / 3600.0
+
+
+# The metrics whose counterfactual is also computed over the window (the boost-detail chart plots
+# impressions, the metric of its organic-and-paid chart); the others only at the window end.
+SERIES_METRICS = ("impressions",)
 
 
 def seed_for(boost_id: uuid.UUID) -> int:
@@ -163,7 +170,8 @@ def analyze(session: Session, workspace_id: uuid.UUID, *, now: datetime,
         candidates = [h for h in by_platform.get(b.platform, []) if post is None or h.post_id != str(post.id)]
         inputs = build_inputs(facts, hist, candidates if post is not None else [], max_end_age=max_end_age,
                               series_cache=cache)
-        result = analyze_boost(inputs.obs, inputs.controls, bench[b.platform], seed=seed_for(b.id))
+        result = analyze_boost(inputs.obs, inputs.controls, bench[b.platform], seed=seed_for(b.id),
+                               series_metrics=SERIES_METRICS)
         out.append(Analysis(b, inputs, result, start_t, end_t, counts.get(b.id, 0),
                             tuple(sorted(set(flags) | set(inputs.flags) | set(result.flags)))))
     return out
@@ -185,6 +193,7 @@ def to_out(a: Analysis, currency: str) -> s.BoostEffectivenessOut:
             with_boost=float(actual), counterfactual=s.IntervalOut.of(lift.counterfactual),
             lift=s.IntervalOut.of(lift.absolute), lift_fraction=s.IntervalOut.of(lift.fraction), basis=cf.basis,
             weight_trajectory=float(cf.weight_trajectory), n_controls=int(cf.n_controls),
+            series=_series_out(r.series.get(m), a.window_start),
         ))
     sc = r.score
     return s.BoostEffectivenessOut(
@@ -217,17 +226,50 @@ def to_out(a: Analysis, currency: str) -> s.BoostEffectivenessOut:
     )
 
 
+def _series_out(cs, start: datetime) -> s.CounterfactualSeriesOut | None:
+    if cs is None:
+        return None
+    return s.CounterfactualSeriesOut(
+        times=[start + timedelta(hours=h) for h in cs.hours], hours=list(cs.hours),
+        estimate=[float(v) for v in cs.estimate], lower=[float(v) for v in cs.lower],
+        upper=[float(v) for v in cs.upper],
+        actual_organic=[None if v is None else float(v) for v in cs.actual_organic])
+
+
 def boost_effectiveness(session: Session, workspace_id: uuid.UUID, boost_id: uuid.UUID, *,
                         now: datetime) -> s.BoostEffectivenessOut:
-    got = analyze(session, workspace_id, now=now, boost_ids=[boost_id])
+    """One boost's analysis: its stored result (``store``), computed now if missing or stale."""
+    from boostloop.server.effectiveness import store  # store builds on analyze / to_out above
+
+    if repo.workspace(session, workspace_id) is None:
+        raise NotFound(f"workspace {workspace_id} not found")
+    got = store.current(session, workspace_id, now=now, boost_ids=[boost_id], with_result=True)
     if not got:
         raise NotFound(f"boost {boost_id} not found")
-    return to_out(got[0], repo.workspace(session, workspace_id).currency)
+    return s.BoostEffectivenessOut.model_validate(got[0].result)
+
+
+def _comparable(r: dict) -> Comparable:
+    """The ranking inputs of a stored result (``BoostEffectivenessOut`` as JSON)."""
+
+    def iv(d: dict) -> Interval:
+        return Interval(d["estimate"], d["lower"], d["upper"])
+
+    return Comparable(
+        boost_id=str(r["boost_id"]), platform=Platform(r["platform"]), spend_cents=int(r["spend_cents"]),
+        cost_per_result=iv(r["cost_per_incremental_result_cents"]), incremental_roi=iv(r["incremental_roi"]),
+        cpa_cents=float(r["benchmark"]["cpa_cents"]), roas=float(r["benchmark"]["roas"]),
+        confidence=ConfidenceLevel(r["confidence"]["level"]))
 
 
 def comparison(session: Session, workspace_id: uuid.UUID, *, now: datetime) -> s.ComparisonOut:
-    analyses = analyze(session, workspace_id, now=now)
-    cmp = compare_boosts([a.result for a in analyses])
+    """The ranking over every boost's stored result (``store``; missing or stale ones computed first)."""
+    from boostloop.server.effectiveness import store  # store builds on analyze / to_out above
+
+    if repo.workspace(session, workspace_id) is None:
+        raise NotFound(f"workspace {workspace_id} not found")
+    cmp = compare_boosts([_comparable(r.result) for r in store.current(session, workspace_id, now=now,
+                                                                        with_result=True)])
 
     def rows(ranked) -> list[s.RankedBoostOut]:
         return [s.RankedBoostOut(rank=r.rank, boost_id=uuid.UUID(r.boost_id), platform=r.platform.value,
@@ -254,30 +296,46 @@ OVERVIEW_DEFINITIONS = {
 }
 
 
-def overview(session: Session, workspace_id: uuid.UUID, *, now: datetime) -> s.OverviewOut:
-    analyses = analyze(session, workspace_id, now=now)
-    total_boosts = len(repo.boosts(session, workspace_id))
-    spend = sum(a.result.economics.spend_cents for a in analyses)
-    value = sum(a.result.economics.value_cents for a in analyses)
-    inc = [a.result.economics.incremental_conversions for a in analyses]
-    inc_sum = float(sum(i.estimate or 0.0 for i in inc))
-    inc_val = float(sum(a.result.economics.incremental_value_cents.estimate or 0.0 for a in analyses))
-    lo = float(sum(i.lower if i.lower is not None else (i.estimate or 0.0) for i in inc))
-    hi = float(sum(i.upper if i.upper is not None else (i.estimate or 0.0) for i in inc))
-    without = float(sum(max(a.result.economics.incremental_conversions.estimate or 0.0, 0.0)
-                        * a.result.benchmark.cpa_cents for a in analyses))
+OVERVIEW_WINDOW = ("each boost's analysis window: from its post's last organic capture before the boost to the "
+                   "end of its flight plus the workspace's click window (or now, if sooner); conversions are "
+                   "every conversion of the post up to that end")
+
+
+def overview(session: Session, workspace_id: uuid.UUID, *, now: datetime,
+             boost_ids: Sequence[uuid.UUID] | None = None) -> s.OverviewOut:
+    """Totals over the stored results (``store``) of every boost that started by ``now`` (or of
+    ``boost_ids``, e.g. the boosts of a dashboard period); missing or stale results are computed first."""
+    from boostloop.server.effectiveness import store  # store builds on analyze / to_out above
+
+    ws = repo.workspace(session, workspace_id)
+    if ws is None:
+        raise NotFound(f"workspace {workspace_id} not found")
+    rows = store.current(session, workspace_id, now=now, boost_ids=boost_ids)
+    total_boosts = len(repo.boost_keys(session, workspace_id, boost_ids))
+    spend = sum(r.spend_cents for r in rows)
+    value = sum(r.value_cents for r in rows)
+    inc_sum = float(sum(r.incremental_conversions or 0.0 for r in rows))
+    inc_val = float(sum(r.incremental_value_cents or 0.0 for r in rows))
+
+    def bound(r, b):
+        return b if b is not None else (r.incremental_conversions or 0.0)
+
+    lo = float(sum(bound(r, r.incremental_conversions_lower) for r in rows))
+    hi = float(sum(bound(r, r.incremental_conversions_upper) for r in rows))
+    without = float(sum(max(r.incremental_conversions or 0.0, 0.0) * r.benchmark_cpa_cents for r in rows))
     levels: dict[str, int] = {"LOW": 0, "MEDIUM": 0, "HIGH": 0}
-    for a in analyses:
-        levels[a.result.confidence.level.value] += 1
+    for r in rows:
+        levels[r.confidence] += 1
     return s.OverviewOut(
-        currency=repo.workspace(session, workspace_id).currency, total_boosts=total_boosts,
-        analysed_boosts=len(analyses), total_spend_cents=int(spend), total_value_cents=int(value),
+        currency=ws.currency, total_boosts=total_boosts,
+        analysed_boosts=len(rows), total_spend_cents=int(spend), total_value_cents=int(value),
         average_roi=(value - spend) / spend if spend > 0 else None,
         incremental_roi=(inc_val - spend) / spend if spend > 0 else None,
+        conversions=float(sum(r.conversions for r in rows)), window=OVERVIEW_WINDOW,
         incremental_conversions=inc_sum,
         incremental_conversions_range=s.IntervalOut(estimate=inc_sum, lower=lo, upper=hi),
         cost_per_incremental_conversion_cents=spend / inc_sum if inc_sum > 0 else None,
-        cost_without_boosts_cents=without if analyses else None,
-        savings_vs_benchmark_cents=without - spend if analyses else None,
+        cost_without_boosts_cents=without if rows else None,
+        savings_vs_benchmark_cents=without - spend if rows else None,
         confidence=levels, definitions=OVERVIEW_DEFINITIONS,
     )

@@ -9,6 +9,7 @@ adapters are the one place to adjust if they change at merge.
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from datetime import datetime
 
@@ -35,8 +36,16 @@ def snapshots(session: Session, workspace_id: uuid.UUID, now: datetime) -> dict:
         metrics.snapshot_collected(False)
         raise
     metrics.snapshot_collected(True, r.created)
-    return {"considered": r.considered, "due": r.due, "created": r.created,
-            "skipped_existing": r.skipped_existing, "completed": len(r.completed)}
+    out = {"considered": r.considered, "due": r.due, "created": r.created,
+           "skipped_existing": r.skipped_existing, "completed": len(r.completed)}
+    # Then the boosts' stored effectiveness results whose inputs may have changed (missing, window still
+    # open, boost row changed: ``effectiveness.store``), so that dashboard reads find them computed.
+    try:
+        store = importlib.import_module("boostloop.server.effectiveness.store")
+    except ImportError:
+        return out
+    out["effectiveness_results"] = store.refresh(session, workspace_id, now=now)
+    return out
 
 
 def insights(session: Session, workspace_id: uuid.UUID, now: datetime) -> dict:

@@ -119,27 +119,42 @@ def paths_sunburst(paths) -> Markup:
     return figure_json(fig)
 
 
-def counterfactual_band(start, end, baseline: float, actual: float, estimate: float, lower: float | None,
-                        upper: float | None, metric: str, level: float = 0.9) -> Markup:
-    """Actual (with the boost) against the organic-only counterfactual, from the analysis start (the
-    post's own total then, ``baseline``) to its end, the counterfactual's interval as a filled band
-    (``fill="tonexty"`` between the lower and the upper bound). The effectiveness service estimates the
-    end point only, so the lines between start and end are straight."""
-    x = [start, end]
-    lo = estimate if lower is None else lower
-    hi = estimate if upper is None else upper
+def counterfactual_band(start, baseline: float, series, end, with_boost: float, final, metric: str,
+                        level: float = 0.9) -> Markup:
+    """The post's actual organic total against its organic-only counterfactual over the analysis window,
+    the counterfactual's pointwise interval as a filled band (``fill="tonexty"`` between the lower and the
+    upper bound), from the analysis start (the post's own total then, ``baseline``); and at the end the
+    actual total *with* the boost (organic + paid), the figure the lift is measured on.
+
+    ``series``: the effectiveness service's ``CounterfactualSeriesOut`` (hourly points); without it (an
+    older stored result) only the end point ``final`` (estimate / lower / upper) is drawn."""
+    if series is not None and series.times:
+        x = [start, *series.times]
+        est = [baseline, *series.estimate]
+        lo = [baseline, *series.lower]
+        hi = [baseline, *series.upper]
+        act = [(start, baseline)] + [(t, v) for t, v in zip(series.times, series.actual_organic) if v is not None]
+    else:
+        x = [start, end]
+        est = [baseline, final.estimate]
+        lo = [baseline, final.estimate if final.lower is None else final.lower]
+        hi = [baseline, final.estimate if final.upper is None else final.upper]
+        act = [(start, baseline)]
     pct = f"{level * 100:.0f}%"
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=x, y=[baseline, lo], mode="lines", line=dict(width=0, color=ORGANIC),
+    fig.add_trace(go.Scatter(x=x, y=lo, mode="lines", line=dict(width=0, color=ORGANIC),
                              name=f"counterfactual {pct} low", showlegend=False, hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=x, y=[baseline, hi], mode="lines", line=dict(width=0, color=ORGANIC),
+    fig.add_trace(go.Scatter(x=x, y=hi, mode="lines", line=dict(width=0, color=ORGANIC),
                              fill="tonexty", fillcolor="rgba(42,157,143,0.20)", name=f"{pct} interval",
                              hovertemplate=f"{pct} interval up to %{{y:,.0f}}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=x, y=[baseline, estimate], mode="lines+markers", name="Organic only (counterfactual)",
+    fig.add_trace(go.Scatter(x=x, y=est, mode="lines", name="Organic only (counterfactual)",
                              line=dict(color=ORGANIC, dash="dash", width=2),
                              hovertemplate="organic only %{y:,.0f}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=x, y=[baseline, actual], mode="lines+markers", name="Actual, with the boost",
-                             line=dict(color=PAID, width=3), hovertemplate="actual %{y:,.0f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[p[0] for p in act], y=[p[1] for p in act], mode="lines", name="Actual organic",
+                             line=dict(color=ORGANIC, width=3), hovertemplate="actual organic %{y:,.0f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[end], y=[with_boost], mode="markers", name="Actual with the boost (organic + paid)",
+                             marker=dict(color=PAID, size=11, symbol="diamond"),
+                             hovertemplate="with the boost %{y:,.0f}<extra></extra>"))
     fig.update_layout(title=f"{metric.title()}: actual against the organic-only counterfactual",
                       yaxis=dict(title=f"{metric} (total)"), height=340)
     return figure_json(fig)

@@ -1,6 +1,6 @@
 """What the pages read from the effectiveness service (``boostloop.server.effectiveness.service``): the
-overview totals, every boost's score for the boosts table (one analysis of the workspace per page, not one
-per row), and one boost's analysis. Results go through the app's cache with the API's TTL; the overview
+overview totals, every boost's score for the boosts table, and one boost's analysis, all from the stored
+per-boost results (``effectiveness.store``). Results go through the app's cache with the API's TTL; the overview
 and one boost's analysis share the API endpoints' cache entries (same names and parameters), so the page
 and ``/api/v1/.../effectiveness/...`` show the same numbers. ``now`` is the real clock, as in the API.
 """
@@ -15,30 +15,31 @@ from sqlalchemy.orm import Session
 
 from boostloop.server.cache import EFFECTIVENESS_TTL
 from boostloop.server.effectiveness import schemas as s
-from boostloop.server.effectiveness import service
+from boostloop.server.effectiveness import service, store
 
 
 def _cached(request: Request, workspace_id: uuid.UUID, name: str, params, compute):
     return request.app.state.cache.get_or_set(workspace_id, name, params, EFFECTIVENESS_TTL, compute)
 
 
-def overview(request: Request, session: Session, workspace_id: uuid.UUID) -> s.OverviewOut:
-    raw = _cached(request, workspace_id, "effectiveness.overview", None,
-                  lambda: service.overview(session, workspace_id, now=datetime.now(UTC)).model_dump(mode="json"))
+def overview(request: Request, session: Session, workspace_id: uuid.UUID,
+             boost_ids: list[uuid.UUID] | None = None, key: str | None = None) -> s.OverviewOut:
+    """The effectiveness totals of every boost (the API's overview, same cache entry) or of ``boost_ids``
+    (the boosts of a dashboard period, cached under ``key``)."""
+    raw = _cached(request, workspace_id, "effectiveness.overview", key,
+                  lambda: service.overview(session, workspace_id, now=datetime.now(UTC),
+                                           boost_ids=boost_ids).model_dump(mode="json"))
     return s.OverviewOut.model_validate(raw)
 
 
 def scores(request: Request, session: Session, workspace_id: uuid.UUID) -> dict[str, dict]:
     """``{boost id: {"score", "lower", "upper", "confidence"}}`` for every analysed boost of the
-    workspace, from one ``service.analyze`` of the workspace (the analysis ``service.comparison`` ranks)."""
+    workspace, from the stored results (``effectiveness.store``: computed once per boost, not per page)."""
 
     def compute() -> dict[str, dict]:
-        out = {}
-        for a in service.analyze(session, workspace_id, now=datetime.now(UTC)):
-            sc = a.result.score
-            out[str(a.boost.id)] = {"score": float(sc.score), "lower": float(sc.lower), "upper": float(sc.upper),
-                                    "confidence": a.result.confidence.level.value}
-        return out
+        return {str(r.boost_id): {"score": r.score, "lower": r.score_lower, "upper": r.score_upper,
+                                  "confidence": r.confidence}
+                for r in store.current(session, workspace_id, now=datetime.now(UTC))}
 
     return _cached(request, workspace_id, "web.effectiveness.scores", None, compute)
 

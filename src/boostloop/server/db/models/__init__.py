@@ -5,6 +5,7 @@ from boostloop.server.db.models.attribution import BoostAttributionEvent, Privac
 from boostloop.server.db.models.boosts import RECOMMENDER, BoostCampaign, BoostPerformanceSnapshot
 from boostloop.server.db.models.campaigns import AdCampaign, AdCampaignMetric
 from boostloop.server.db.models.content import OrganicPostMetric, SocialAccount, SocialPost
+from boostloop.server.db.models.effectiveness import BoostEffectivenessResult
 from boostloop.server.db.models.experiments import BoostExperiment, BoostExperimentVariant
 from boostloop.server.db.models.insights import BoostInsight
 from boostloop.server.db.models.jobs import JobLease, JobRun
@@ -20,6 +21,7 @@ __all__ = [
     "Base",
     "BoostAttributionEvent",
     "BoostCampaign",
+    "BoostEffectivenessResult",
     "BoostExperiment",
     "BoostExperimentVariant",
     "BoostInsight",

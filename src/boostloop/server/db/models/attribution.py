@@ -24,6 +24,9 @@ class BoostAttributionEvent(UUIDPrimaryKey, CreatedAt, Base):
         sa.Index("ix_boost_attribution_events_workspace_occurred", "workspace_id", "occurred_at"),
         sa.Index("ix_boost_attribution_events_session", "session_id_hash"),
         sa.Index("ix_boost_attribution_events_user", "user_id_hash"),
+        # A post's conversions (the effectiveness analysis and its stored results' input marks read them
+        # per post; without it both scan the workspace's events).
+        sa.Index("ix_boost_attribution_events_post_type", "post_id", "event_type"),
     )
 
     workspace_id: Mapped[uuid.UUID] = workspace_fk()

@@ -18,7 +18,19 @@ from boostloop.server.web.render import figure_json, page
 
 router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
 
-SORTS = {"boosted_at": "Started", "cost_per_result": "Cost per result", "roi": "ROI", "lift": "Reach lift"}
+SORTS = {"boosted_at": "Started", "cost_per_result": "Cost per result", "roi": "ROI", "lift": "Reach lift",
+         "score": "Effectiveness score"}
+# The boosts service sorts the first four; the score (from the stored effectiveness results) is sorted
+# here, best first by default like ROI, unanalysed boosts last either way.
+PAGE_SORTS = {"score": True}
+
+
+def _by_score(items, scores: dict, descending: bool) -> list:
+    def key(i):
+        sc = scores.get(str(i.boost.id))
+        return (1, 0.0) if sc is None else (0, -sc["score"] if descending else sc["score"])
+
+    return sorted(items, key=key)
 
 
 def _scatter(items, cur: str):
@@ -63,12 +75,19 @@ def boosts_page(request: Request, access: CanRead, session: DbSession, period: s
     strategies = sorted({i.boost.boost_strategy for i in everything})
     if strategy in strategies:
         filters["strategies"] = [strategy]
-    items, cut = boost_data.all_boosts(session, access.workspace_id, p, sort=sort, descending=descending, **filters)
-    scatter, curve = _scatter(items, access.workspace.currency)
     from boostloop.server.boosts.service import DEFAULT_DESCENDING
 
-    desc_now = DEFAULT_DESCENDING[sort] if descending is None else descending
+    if sort in PAGE_SORTS:
+        items, cut = boost_data.all_boosts(session, access.workspace_id, p, **filters)
+        desc_now = PAGE_SORTS[sort] if descending is None else descending
+    else:
+        items, cut = boost_data.all_boosts(session, access.workspace_id, p, sort=sort, descending=descending,
+                                           **filters)
+        desc_now = DEFAULT_DESCENDING[sort] if descending is None else descending
+    scatter, curve = _scatter(items, access.workspace.currency)
     scores = effectiveness_data.scores(request, session, access.workspace_id) if items else {}
+    if sort in PAGE_SORTS:
+        items = _by_score(items, scores, desc_now)
     return page(request, "boosts.html", access, session, "boosts", period=p, title="Boosts", items=items, cut=cut,
                 sort=sort, desc_now=desc_now, sorts=SORTS, status=status, platform=platform, strategy=strategy,
                 statuses=list(BoostStatus), platforms=sorted({i.boost.platform for i in everything}),
@@ -126,9 +145,8 @@ def _effectiveness(request, session, access, boost) -> dict:
     if eff is not None:
         cf = next((c for c in eff.counterfactuals if c.metric == CF_METRIC), None)
         if cf is not None and cf.baseline is not None and cf.counterfactual.estimate is not None:
-            cf_chart = charts.counterfactual_band(eff.window.start, eff.window.end, cf.baseline, cf.with_boost,
-                                                  cf.counterfactual.estimate, cf.counterfactual.lower,
-                                                  cf.counterfactual.upper, CF_METRIC, eff.level)
+            cf_chart = charts.counterfactual_band(eff.window.start, cf.baseline, cf.series, eff.window.end,
+                                                  cf.with_boost, cf.counterfactual, CF_METRIC, eff.level)
     return {"eff": eff, "cf_chart": cf_chart}
 
 

@@ -1,0 +1,185 @@
+"""Stored per-boost effectiveness results (table ``boost_effectiveness_results``): each boost is analysed
+once and the dashboard reads aggregate the stored rows, instead of analysing every boost per request
+(1.9-3.6 s for 60 boosts before, benchmarks/RESULTS.md "Effectiveness wiring").
+
+Who writes: the hourly ``snapshots`` job (``refresh`` after collecting: the boosts whose inputs may have
+changed) and the demo's preparation (the same job after the back-fill); any read that finds a boost's
+result missing or stale computes it then (``current``).
+
+When a stored result is current (so it is reused):
+- while the boost's own inputs are unchanged (``repository.input_marks``: its post's captures, its
+  campaign's delivery rows, its events; three grouped counts over indexed keys, no analysis): this also
+  catches data imported late into a closed window;
+- and the workspace's benchmark overrides and click window are unchanged;
+- and the boost row is unchanged (``updated_at``: a status change, a campaign linked later, an early end
+  change the window);
+- and either the analysis window (``boosted_at + duration + click window``) had closed at ``as_of``
+  (**final**: the inputs are all in the past) or the result is younger than ``STALE_AFTER`` (the window
+  is open: time itself moves the window end, and the controls, other posts, grow).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from boostloop.server.db.models import BoostCampaign, BoostEffectivenessResult
+from boostloop.server.effectiveness import repository as repo
+from boostloop.server.effectiveness import schemas as s
+from boostloop.server.effectiveness import service
+
+# Two snapshot cadences: the job refreshes open-window results every hour; one late or missed run is
+# tolerated before a read recomputes them itself.
+STALE_AFTER = timedelta(hours=2)
+# Rows per round of writes (bounded statement size on both databases).
+WRITE_BATCH = 200
+
+SCALARS = (
+    BoostEffectivenessResult.boost_campaign_id, BoostEffectivenessResult.as_of, BoostEffectivenessResult.final,
+    BoostEffectivenessResult.boost_updated_at, BoostEffectivenessResult.inputs_mark,
+    BoostEffectivenessResult.spend_cents,
+    BoostEffectivenessResult.value_cents, BoostEffectivenessResult.conversions,
+    BoostEffectivenessResult.incremental_conversions, BoostEffectivenessResult.incremental_conversions_lower,
+    BoostEffectivenessResult.incremental_conversions_upper, BoostEffectivenessResult.incremental_value_cents,
+    BoostEffectivenessResult.benchmark_cpa_cents, BoostEffectivenessResult.score,
+    BoostEffectivenessResult.score_lower, BoostEffectivenessResult.score_upper,
+    BoostEffectivenessResult.confidence, BoostEffectivenessResult.window_end,
+)
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """The aggregated figures of one stored result (``result`` JSON left out unless asked for)."""
+
+    boost_id: uuid.UUID
+    as_of: datetime
+    final: bool
+    boost_updated_at: datetime | None
+    inputs_mark: str | None
+    spend_cents: int
+    value_cents: int
+    conversions: float
+    incremental_conversions: float | None
+    incremental_conversions_lower: float | None
+    incremental_conversions_upper: float | None
+    incremental_value_cents: float | None
+    benchmark_cpa_cents: float
+    score: float
+    score_lower: float
+    score_upper: float
+    confidence: str
+    window_end: datetime
+    result: dict | None = None
+
+
+def window_limit(b: BoostCampaign | repo.BoostKey, click_window_days: int) -> datetime:
+    """The end of a boost's analysis window (``service.analyze``: its flight plus the click window)."""
+    return b.boosted_at + timedelta(days=b.duration_days) + timedelta(days=click_window_days)
+
+
+def is_current(r: StoredResult, b: repo.BoostKey, now: datetime, mark: str | None) -> bool:
+    """``mark``: the boost's ``repository.input_marks`` now."""
+    if r.boost_updated_at != b.updated_at or r.inputs_mark != mark:
+        return False
+    return r.final or now - r.as_of < STALE_AFTER
+
+
+def _read(session: Session, workspace_id: uuid.UUID, with_result: bool,
+          boost_ids: Sequence[uuid.UUID] | None = None) -> dict[uuid.UUID, StoredResult]:
+    cols = SCALARS + ((BoostEffectivenessResult.result,) if with_result else ())
+    q = sa.select(*cols).where(BoostEffectivenessResult.workspace_id == workspace_id)
+    if boost_ids is not None:
+        q = q.where(BoostEffectivenessResult.boost_campaign_id.in_(list(boost_ids)))
+    return {r[0]: StoredResult(*r) for r in session.execute(q)}
+
+
+def refresh(session: Session, workspace_id: uuid.UUID, *, now: datetime,
+            boost_ids: Sequence[uuid.UUID] | None = None, force: bool = False) -> int:
+    """Analyse and store the results of the workspace's boosts (all or ``boost_ids``) that started by
+    ``now`` and whose stored result is missing or not current (every one with ``force``). Returns how
+    many were written. Does not commit."""
+    return _refresh(session, workspace_id, now=now, boost_ids=boost_ids, force=force)[0]
+
+
+def _refresh(session: Session, workspace_id: uuid.UUID, *, now: datetime, boost_ids: Sequence[uuid.UUID] | None,
+             force: bool = False) -> tuple[int, list[repo.BoostKey], dict[uuid.UUID, StoredResult]]:
+    """``refresh``, also returning the boosts looked at and the stored results read before writing."""
+    if now.tzinfo is None:
+        raise ValueError("now: must be timezone-aware")
+    boosts = [b for b in repo.boost_keys(session, workspace_id, boost_ids) if b.boosted_at <= now]
+    have = _read(session, workspace_id, False, [b.id for b in boosts] if boost_ids is not None else None)
+    ws = repo.workspace(session, workspace_id)
+    settings = _settings_mark(ws)
+    marks = {k: f"{settings}|{v}" for k, v in repo.input_marks(session, workspace_id, boosts).items()} \
+        if boosts else {}
+    unsettled = boosts if force else [b for b in boosts
+                                      if b.id not in have or not is_current(have[b.id], b, now, marks[b.id])]
+    if not unsettled:
+        return 0, boosts, have
+    analyses = service.analyze(session, workspace_id, now=now, boost_ids=[b.id for b in unsettled])
+    written = 0
+    for i in range(0, len(analyses), WRITE_BATCH):
+        rows = [_row(workspace_id, a.boost, service.to_out(a, ws.currency), now, ws.click_window_days,
+                     marks[a.boost.id]) for a in analyses[i:i + WRITE_BATCH]]
+        written += _write(session, workspace_id, rows)
+    return written, boosts, have
+
+
+def _settings_mark(ws) -> str:
+    """The workspace settings an analysis depends on (benchmark overrides, click window), hashed: changing
+    them makes every stored result stale."""
+    raw = json.dumps([ws.benchmarks, ws.click_window_days], sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _row(workspace_id: uuid.UUID, b: BoostCampaign, out: s.BoostEffectivenessOut, now: datetime,
+         click_window_days: int, mark: str) -> dict:
+    inc = out.incremental_conversions
+    return {
+        "id": uuid.uuid4(), "workspace_id": workspace_id, "boost_campaign_id": b.id, "as_of": now,
+        "computed_at": datetime.now(UTC), "window_end": out.window.end,
+        "final": window_limit(b, click_window_days) <= now, "boost_updated_at": b.updated_at,
+        "inputs_mark": mark,
+        "spend_cents": int(out.spend_cents), "value_cents": int(out.value_cents),
+        "conversions": float(out.conversions), "incremental_conversions": inc.estimate,
+        "incremental_conversions_lower": inc.lower, "incremental_conversions_upper": inc.upper,
+        "incremental_value_cents": out.incremental_value_cents.estimate,
+        "benchmark_cpa_cents": float(out.benchmark.cpa_cents), "score": out.score.score,
+        "score_lower": out.score.lower, "score_upper": out.score.upper, "confidence": out.confidence.level,
+        "result": out.model_dump(mode="json"),
+    }
+
+
+def _write(session: Session, workspace_id: uuid.UUID, rows: list[dict]) -> int:
+    """Replace the stored results of these boosts. In a savepoint: a concurrent writer of the same boost
+    (two reads computing a missing result at once) wins, and this one's rows are simply not kept."""
+    if not rows:
+        return 0
+    t = BoostEffectivenessResult.__table__
+    ids = [r["boost_campaign_id"] for r in rows]
+    try:
+        with session.begin_nested():
+            session.execute(sa.delete(t).where(t.c.workspace_id == workspace_id, t.c.boost_campaign_id.in_(ids)))
+            session.execute(sa.insert(t), rows)
+    except IntegrityError:
+        return 0
+    return len(rows)
+
+
+def current(session: Session, workspace_id: uuid.UUID, *, now: datetime, with_result: bool = False,
+            boost_ids: Sequence[uuid.UUID] | None = None) -> list[StoredResult]:
+    """The stored result of every boost (or of ``boost_ids``) that started by ``now``, computing the
+    missing and stale ones first (``refresh``), in ``boosted_at`` order. When nothing had to be computed
+    the rows the freshness check read are returned as they are (one read of the table, not two)."""
+    written, boosts, got = _refresh(session, workspace_id, now=now, boost_ids=boost_ids)
+    if written or with_result:
+        got = _read(session, workspace_id, with_result, [b.id for b in boosts] if boost_ids is not None else None)
+    return [got[b.id] for b in boosts if b.id in got]
