@@ -28,6 +28,7 @@ from boostloop.analytics.attribution.journeys import (
     timed_path_table_from_rows,
 )
 from boostloop.analytics.attribution.models import DEFAULT_LEVEL, DEFAULT_N_BOOT
+from boostloop.analytics.retention import merge_path_rows
 from boostloop.errors import FieldError, InvalidInput, NotFound
 from boostloop.server.attribution import repository
 from boostloop.server.attribution.hashing import person_hash
@@ -42,6 +43,7 @@ from boostloop.server.attribution.schemas import (
 )
 from boostloop.server.db.base import utcnow
 from boostloop.server.db.models import Workspace
+from boostloop.server.retention import service as retention
 
 # One request may carry at most this many events: 100k rows x ~300 B stays far below the API's body limit
 # and keeps one transaction's lock time in the seconds on the 2-core reference machine.
@@ -139,12 +141,13 @@ def ingest_events(session: Session, workspace: Workspace, events: Sequence[dict[
 
 
 def opt_out(session: Session, workspace: Workspace, user_id: str) -> int:
-    """Put a person on the opt-out list and erase their stored events (one call); returns events erased.
+    """Put a person on the opt-out list and erase their stored events, archived ones too (one call);
+    returns events erased.
     Their later events are dropped at ingest. Events that carried only a session id cannot be linked to the
     person and are not erased."""
     h = person_hash(workspace.hash_key, user_id)
     repository.add_opt_out(session, workspace.id, h)
-    return repository.delete_person_events(session, workspace.id, h)
+    return repository.delete_person_events(session, workspace.id, h) + retention.erase_person_archive(workspace.id, h)
 
 
 def journey_config(workspace: Workspace, channel: str | None = None, since: datetime | None = None) -> JourneyConfig:
@@ -188,17 +191,22 @@ def boost_splits(
         return {}
     events = repository.load_events(session, workspace.id, until=until, people_touching_boosts=wanted)
     rows: dict[str, dict[str, Any]] = {}
+    # Journeys that ended before the retention roll-up are counted from its archived paths instead.
+    live = journey_config(workspace, "touchpoint_type", retention.live_since(session, workspace.id, None))
     if events.num_rows:
-        out = (engine or default_engine()).run(boost_split_sql(journey_config(workspace, "touchpoint_type")), events)
+        out = (engine or default_engine()).run(boost_split_sql(live), events)
         rows = {r["boost_id"]: r for r in out.to_pylist()}
+    archived = retention.archived_boost_splits(session, workspace.id, wanted, until)
     names = ("organic", "paid", "overlap", "unknown")
     result = {}
     for b in wanted:
-        row = rows.get(str(b), {})
+        row, old = rows.get(str(b), {}), archived.get(b, {})
         result[b] = BoostSplit(
             boost_id=b, until=until,
-            **{f"{n}_conversions": int(row.get(f"{n}_conversions") or 0) for n in names},
-            **{f"{n}_value_cents": int(row.get(f"{n}_value_cents") or 0) for n in names},
+            **{f"{n}_conversions": int(row.get(f"{n}_conversions") or 0) + old.get(f"{n}_conversions", 0)
+               for n in names},
+            **{f"{n}_value_cents": int(row.get(f"{n}_value_cents") or 0) + old.get(f"{n}_value_cents", 0)
+               for n in names},
         )
     return result
 
@@ -227,13 +235,17 @@ def attribution_report(
         if m not in MODELS:
             raise InvalidInput([FieldError(("models",), f"unknown model {m!r}; one of {', '.join(MODELS)}", m)])
     try:
-        config = journey_config(workspace, channel, since)
+        # Journeys that ended before the retention roll-up come from its archived path aggregates.
+        config = journey_config(workspace, channel, retention.live_since(session, workspace.id, since))
     except ValueError as exc:
         raise InvalidInput([FieldError(("channel",), str(exc), channel)]) from None
     load_since = None if since is None else since - timedelta(days=max(workspace.click_window_days, workspace.view_window_days))
     events = repository.load_events(session, workspace.id, since=load_since, until=until)
     run = engine or default_engine()
-    paths_rows = run.run(path_table_sql(config), events)
+    paths_rows = merge_path_rows(
+        run.run(path_table_sql(config), events),
+        retention.archived_path_rows(session, workspace.id, config.channel, since, until),
+    )
     table = path_table_from_rows(paths_rows)
     timed = None
     if "time_decay" in wanted:

@@ -23,6 +23,7 @@ from boostloop.server.db.models import (
     Workspace,
 )
 from boostloop.server.db.types import UTCDateTime
+from boostloop.server.retention import repository as retention_repo
 
 
 def workspace(session: Session, workspace_id: uuid.UUID) -> Workspace | None:
@@ -92,6 +93,12 @@ def conversions_by_post(
         )
         for r in session.execute(q):
             out[r[0]] = Conversions(int(r[1]), int(r[2] or 0), int(r[3] or 0))
+    # Conversions older than the workspace's retention live on as daily aggregates (server/retention).
+    for boost_id, (total, organic, value) in retention_repo.archived_conversions_by_post(
+        session, workspace_id, targets
+    ).items():
+        live = out.get(boost_id, Conversions(0, 0, 0))
+        out[boost_id] = Conversions(live.total + total, live.organic + organic, live.value_cents + value)
     return out
 
 

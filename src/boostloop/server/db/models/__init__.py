@@ -10,12 +10,14 @@ from boostloop.server.db.models.insights import BoostInsight
 from boostloop.server.db.models.jobs import JobLease, JobRun
 from boostloop.server.db.models.learning import BoostMlTrainingData, BoostRecommendation, TrainedModel
 from boostloop.server.db.models.notifications import NotificationChannel, NotificationDelivery
+from boostloop.server.db.models.retention import AttributionPathAggregate, EventDailyAggregate, RetentionState
 from boostloop.server.db.models.workspaces import ApiToken, Membership, User, Workspace
 
 __all__ = [
     "RECOMMENDER",
     "AdCampaign",
     "AdCampaignMetric",
+    "AttributionPathAggregate",
     "ApiToken",
     "Base",
     "BoostAttributionEvent",
@@ -26,6 +28,7 @@ __all__ = [
     "BoostMlTrainingData",
     "BoostPerformanceSnapshot",
     "BoostRecommendation",
+    "EventDailyAggregate",
     "JobLease",
     "JobRun",
     "Membership",
@@ -33,6 +36,7 @@ __all__ = [
     "NotificationDelivery",
     "OrganicPostMetric",
     "PrivacyOptOut",
+    "RetentionState",
     "SocialAccount",
     "SocialPost",
     "TrainedModel",
