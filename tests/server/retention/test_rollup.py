@@ -47,7 +47,7 @@ def archive_dir(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
 
 def _world(engine, seed: int = 7) -> tuple[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID]]]:  # noqa: ANN001
     """A workspace (retention 30 days, 7-day click / 1-day view windows) with two boosts, 60 days of
-    touchpoint events of 60 people (random touches, ~1 in 6 a conversion) and a snapshot every 6 hours."""
+    touchpoint events of 30 people (random touches, ~1 in 6 a conversion) and a snapshot every 6 hours."""
     rng = random.Random(seed)
     with session_scope(engine) as s:
         ws = create_workspace(s, name="Ret", slug=f"ret-{seed}")
@@ -73,7 +73,7 @@ def _world(engine, seed: int = 7) -> tuple[uuid.UUID, list[tuple[uuid.UUID, uuid
                     days_since_boosted=k // 4, organic_impressions=100 * k, paid_impressions=(n + 1) * 50 * k,
                 ))
         events = []
-        for p in range(60):
+        for p in range(30):
             t = T0 + timedelta(hours=rng.uniform(0, 24 * 5))
             while t < NOW - timedelta(hours=1):
                 conv = rng.random() < 1 / 6
@@ -163,7 +163,7 @@ def test_analyses_agree_before_and_after_the_roll_up(engine, archive_dir) -> Non
         assert a["top"] == b["top"]
         # non-converting journeys: a person whose open journey ended before the watermark and who came back
         # later is one archived null journey plus their live journey (docs/retention.md); never fewer
-        assert 0 <= a["journeys"] - b["journeys"] <= 60
+        assert 0 <= a["journeys"] - b["journeys"] <= 30
     assert after["splits"] == before["splits"]
     assert after["splits_mid"] == before["splits_mid"]
     assert after["conv_by_post"] == before["conv_by_post"]
