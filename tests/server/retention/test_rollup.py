@@ -234,3 +234,75 @@ def test_the_job_runs_through_the_job_system(engine, archive_dir) -> None:  # no
     assert out.status == "SUCCEEDED", out.error
     assert out.counts["days"] == 30 and out.counts["snapshots_archived"] == 180
     assert run_job(engine, "retention", ws_id, now=NOW).counts["days"] == 0
+
+
+def test_hand_worked_roll_up(engine, archive_dir) -> None:  # noqa: ANN001
+    """Three people, retention 30 days, 7-day click / 1-day view windows; now = T0 + 40 d 05:00, so the
+    cutoff (and the final rolled_until) is T0 + 10 d and raw events before T0 + 3 d are deleted.
+
+    * A: paid click of boost 1 on day 1, conversion (1000 cents, post 1) on day 2: archived journey.
+    * B: organic view (no boost) on day 3 12:00; an organic click of boost 1 on day 19 and a conversion
+      (300 cents) on day 20 arrive only after the roll-up ran. Without a roll-up that is one converting
+      journey (the view is outside the 1-day view window). The roll-up saw B's journey open, ended on day 3,
+      and archived it as a null journey: journeys are 4 instead of 3, conversions and credit are the same
+      (the documented null-journey tolerance).
+    * C: paid click of boost 1 on day 9 20:00, conversion (500 cents, post 1) on day 10 02:00: a live journey
+      whose touch is older than the cutoff but inside the 7-day margin, so it is still stored.
+    """
+    with session_scope(engine) as s:
+        ws = create_workspace(s, name="Hand", slug="hand")
+        ws.retention_days = 30
+        acc = SocialAccount(workspace_id=ws.id, platform=Platform.FACEBOOK, platform_account_id="a", handle="h")
+        s.add(acc)
+        s.flush()
+        post = SocialPost(workspace_id=ws.id, account_id=acc.id, platform=Platform.FACEBOOK, platform_post_id="p",
+                          content_type=ContentType.VIDEO, published_at=T0)
+        s.add(post)
+        s.flush()
+        b1 = BoostCampaign(workspace_id=ws.id, original_post_id=post.id, platform=Platform.FACEBOOK, boosted_at=T0,
+                           boosted_by="t", organic_metrics={}, initial_budget_cents=1, duration_days=30)
+        s.add(b1)
+        s.flush()
+        ws_id, b, p = ws.id, b1.id, post.id
+
+        def e(cid, user, etype, tp, at, boost=None, value=None):  # noqa: ANN001, ANN202
+            return {"client_event_id": cid, "user_id": user, "event_type": etype, "touchpoint_type": tp,
+                    "platform": "FACEBOOK", "occurred_at": at.isoformat(), "value_cents": value,
+                    "boost_id": None if boost is None else str(b), "post_id": None if boost is None else str(p)}
+
+        d = lambda days, hours=10: T0 + timedelta(days=days, hours=hours)  # noqa: E731
+        attribution.ingest_events(s, ws, [
+            e("a1", "A", "CLICK", "PAID", d(1), b), e("a2", "A", "CONVERSION", "PAID", d(2), b, 1000),
+            e("b1", "B", "VIEW", "ORGANIC", d(3, 12)),
+            e("c1", "C", "CLICK", "PAID", d(9, 20), b), e("c2", "C", "CONVERSION", "PAID", d(10, 2), b, 500),
+        ])
+        late = [e("b2", "B", "CLICK", "ORGANIC", d(19), b), e("b3", "B", "CONVERSION", "ORGANIC", d(20), None, 300)]
+    now = T0 + timedelta(days=40, hours=5)
+    with session_scope(engine) as s:
+        before = attribution.attribution_report(s, s.get(Workspace, ws_id), models=["last_touch"], n_boot=0)
+        assert (before.journeys, before.conversions, before.value_cents) == (3, 2, 1500)
+    with session_scope(engine) as s:
+        r = service.roll_up(s, s.get(Workspace, ws_id), now, commit=s.commit)
+    with session_scope(engine) as s:
+        attribution.ingest_events(s, s.get(Workspace, ws_id), late)
+    # from the first event's day (day 1) to the cutoff: 9 days
+    assert (r.days, r.events_archived, r.conversions, r.rolled_until) == (9, 2, 1, T0 + timedelta(days=10))
+    with session_scope(engine) as s:
+        rows = {(a.day, a.path): (a.conversions, a.value_cents, a.nulls)
+                for a in s.scalars(sa.select(AttributionPathAggregate).where(AttributionPathAggregate.workspace_id == ws_id))}
+        assert rows == {
+            ((T0 + timedelta(days=2)).date(), f"PAID|FACEBOOK|{b}"): (1, 1000, 0),
+            ((T0 + timedelta(days=3)).date(), "ORGANIC|FACEBOOK|"): (0, 0, 1),
+        }
+        aggs = sorted((a.day.isoformat(), a.event_type.value, a.events, a.people, a.value_cents)
+                      for a in s.scalars(sa.select(EventDailyAggregate).where(EventDailyAggregate.workspace_id == ws_id)))
+        assert aggs == [("2026-03-02", "CLICK", 1, 1, 0), ("2026-03-03", "CONVERSION", 1, 1, 1000)]
+        ws = s.get(Workspace, ws_id)
+        after = attribution.attribution_report(s, ws, models=["last_touch"], n_boot=0)
+        assert (after.journeys, after.conversions, after.value_cents) == (4, 3, 1800)
+        credit = {c.channel: c.conversions for c in after.models[0].channels}
+        assert credit == {"PAID": 2.0, "ORGANIC": 1.0}
+        split = attribution.boost_split(s, ws, b)
+        assert (split.paid_conversions, split.organic_conversions, split.paid_value_cents) == (2, 1, 1500)
+        conv = effectiveness_repo.conversions_by_post(s, ws_id, [(b, p, now)])[b]
+        assert (conv.total, conv.organic, conv.value_cents) == (2, 0, 1500)
