@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from boostloop.enums import AttributionEventType, TouchpointType
+from boostloop.server.attribution import repository as attribution_repo
 from boostloop.server.boosts import snapshot_repository as snaps
 from boostloop.server.db.models import (
     AttributionPathAggregate,
@@ -25,8 +26,7 @@ from boostloop.server.db.types import UTCDateTime
 
 EVENTS = BoostAttributionEvent.__table__
 SNAPSHOTS = BoostPerformanceSnapshot.__table__
-# IN-list chunk: well under SQLite's 32,766 bound-parameter limit and PostgreSQL's 65,535.
-CHUNK = 5_000
+CHUNK = attribution_repo.CHUNK  # IN-list chunk (bound-parameter limits; attribution repository)
 
 
 # ------------------------------------------------------------------ rows <-> Arrow (the archive's schema)
@@ -143,10 +143,16 @@ def snapshots_between(session: Session, workspace_id: uuid.UUID, since: datetime
 
 
 # ------------------------------------------------------------------ reads for the analytics
-def archived_paths(session: Session, workspace_id: uuid.UUID, first_day: date | None, last_day: date | None) -> pa.Table:
-    """Archived detailed path rows of journeys that ended on a day in ``[first_day, last_day]``."""
+def archived_paths(
+    session: Session, workspace_id: uuid.UUID, first_day: date | None, last_day: date | None,
+    touching: Sequence[uuid.UUID] | None = None,
+) -> pa.Table:
+    """Archived detailed path rows of journeys that ended on a day in ``[first_day, last_day]``; with
+    ``touching``, only the paths that name one of those boosts (a boost id is text in the path)."""
     a = AttributionPathAggregate
     q = sa.select(a.path, a.conversions, a.value_cents, a.nulls).where(a.workspace_id == workspace_id)
+    if touching is not None:
+        q = q.where(sa.or_(*(a.path.contains(str(b)) for b in touching)))
     if first_day is not None:
         q = q.where(a.day >= first_day)
     if last_day is not None:

@@ -40,7 +40,7 @@ from boostloop.server.retention import archive
 from boostloop.server.retention import repository as repo
 from boostloop.server.settings import get_settings
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH = attribution_repo.EPOCH
 DAY = timedelta(days=1)
 
 
@@ -256,9 +256,9 @@ def archived_boost_splits(
 ) -> dict[uuid.UUID, dict[str, int]]:
     """Per boost, the archived converting journeys (ended on a day up to ``until``'s) split organic / paid
     / overlap / unknown, with values (:func:`boostloop.analytics.retention.boost_splits`)."""
-    if repo.rolled_until(session, workspace_id) is None:
+    if not boost_ids or repo.rolled_until(session, workspace_id) is None:
         return {}
-    rows = repo.archived_paths(session, workspace_id, None, _days(None, until)[1])
+    rows = repo.archived_paths(session, workspace_id, None, _days(None, until)[1], touching=boost_ids)
     got = paths.boost_splits(rows, [str(b) for b in boost_ids])
     return {uuid.UUID(b): v for b, v in got.items()}
 
