@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         default=2,
         description="Recommendations with priority <= this (1 = highest of 1-5) are notified as high-priority.",
     )
+    archive_dir: str = Field(
+        default="./archive",
+        description="Where the retention job writes archived events and snapshots (Parquet, one file per "
+        "workspace per day; docs/retention.md).",
+    )
     log_level: str = "INFO"
     log_json: bool = True
     sql_echo: bool = False

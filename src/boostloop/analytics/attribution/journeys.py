@@ -74,8 +74,10 @@ def _channel_expr(config: JourneyConfig) -> str:
     return config.channel
 
 
-def touches_cte(config: JourneyConfig) -> str:
-    """The shared CTEs: ``numbered`` events, journey ``ends``, and windowed journey ``touches``."""
+def touches_cte(config: JourneyConfig, channel_sql: str | None = None) -> str:
+    """The shared CTEs: ``numbered`` events, journey ``ends``, and windowed journey ``touches``.
+    ``channel_sql``: an SQL expression over the event columns to use as the channel instead of the
+    configured dimension (retention keeps every dimension of a touch, ``server/retention``)."""
     click_us = int(round(config.click_window_days * US_PER_DAY))
     view_us = int(round(config.view_window_days * US_PER_DAY))
     since = "" if config.since_us is None else f" AND t_us >= {int(config.since_us)}"
@@ -84,7 +86,7 @@ def touches_cte(config: JourneyConfig) -> str:
 WITH ev AS (
     SELECT person, event_id, event_type, touchpoint_type, boost_id, t_us, value_cents,
            CASE WHEN event_type = 'CONVERSION' THEN 1 ELSE 0 END AS is_conv,
-           {_channel_expr(config)} AS channel
+           {channel_sql or _channel_expr(config)} AS channel
     FROM events
     WHERE person IS NOT NULL
 ),

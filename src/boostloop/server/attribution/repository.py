@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from boostloop.analytics.attribution.journeys import EVENT_SCHEMA
 from boostloop.enums import AttributionEventType, TouchpointType
-from boostloop.server.db.models import BoostAttributionEvent, BoostCampaign, PrivacyOptOut, SocialPost
+from boostloop.server.db.models import (
+    BoostAttributionEvent,
+    BoostCampaign,
+    BoostTrackedPerson,
+    PrivacyOptOut,
+    RetentionState,
+    SocialPost,
+)
 
 EVENTS = BoostAttributionEvent.__table__
 # Columns a batch insert writes, in COPY order.
@@ -89,9 +96,12 @@ def add_opt_out(session: Session, workspace_id: uuid.UUID, user_id_hash: str) ->
 
 
 def delete_person_events(session: Session, workspace_id: uuid.UUID, user_id_hash: str) -> int:
+    """Erase the person's events (returns how many) and their rows in the rolled-up tracked people."""
     result = session.execute(
         sa.delete(EVENTS).where(EVENTS.c.workspace_id == workspace_id, EVENTS.c.user_id_hash == user_id_hash)
     )
+    session.execute(sa.delete(BoostTrackedPerson).where(BoostTrackedPerson.workspace_id == workspace_id,
+                                                        BoostTrackedPerson.person_hash == user_id_hash))
     return int(result.rowcount or 0)
 
 
@@ -320,19 +330,36 @@ def tracked_people(
     keys = {i: key for i, (key, _, _) in enumerate(targets)}
     person = sa.func.coalesce(EVENTS.c.user_id_hash, EVENTS.c.session_id_hash)
     rows = [(i, b, until) for i, (_, b, until) in enumerate(targets)]
+    # After a retention roll-up, the people of deleted events are in boost_tracked_people (server/retention).
+    rolled = session.get(RetentionState, workspace_id) is not None
+    tracked = BoostTrackedPerson.__table__
     for part in chunks(rows):
         t = values_table("t", [("k", sa.Integer()), ("boost_id", sa.Uuid()), ("at", UTCDateTime())], part)
         # The workspace filter goes through the boost (as snapshot_repository does), so that SQLite uses the
         # (boost_campaign_id, occurred_at) index.
-        q = (
-            sa.select(t.c.k, EVENTS.c.touchpoint_type, sa.func.count(sa.distinct(person)))
-            .join(EVENTS, sa.and_(EVENTS.c.boost_campaign_id == t.c.boost_id, EVENTS.c.occurred_at <= t.c.at))
-            .join(BoostCampaign, sa.and_(BoostCampaign.id == EVENTS.c.boost_campaign_id,
-                                         BoostCampaign.workspace_id == workspace_id))
-            .where(EVENTS.c.event_type != AttributionEventType.CONVERSION,
-                   EVENTS.c.touchpoint_type.in_([TouchpointType.ORGANIC, TouchpointType.PAID]))
-            .group_by(t.c.k, EVENTS.c.touchpoint_type)
-        )
+        def touches(*columns):  # noqa: ANN002, ANN202
+            return (
+                sa.select(*columns)
+                .join(EVENTS, sa.and_(EVENTS.c.boost_campaign_id == t.c.boost_id, EVENTS.c.occurred_at <= t.c.at))
+                .join(BoostCampaign, sa.and_(BoostCampaign.id == EVENTS.c.boost_campaign_id,
+                                             BoostCampaign.workspace_id == workspace_id))
+                .where(EVENTS.c.event_type != AttributionEventType.CONVERSION,
+                       EVENTS.c.touchpoint_type.in_([TouchpointType.ORGANIC, TouchpointType.PAID]))
+            )
+
+        if rolled:  # UNION (not UNION ALL): a person both archived and live counts once
+            archived = (
+                sa.select(t.c.k, tracked.c.touchpoint_type.label("touch"), tracked.c.person_hash.label("person"))
+                .join(tracked, sa.and_(tracked.c.boost_campaign_id == t.c.boost_id, tracked.c.first_touch_at <= t.c.at))
+                .where(tracked.c.workspace_id == workspace_id)
+            )
+            live = touches(t.c.k, EVENTS.c.touchpoint_type.label("touch"), person.label("person")).where(
+                person.isnot(None))  # as COUNT(DISTINCT person) below, a touch without a person is nobody
+            u = sa.union(live, archived).subquery()
+            q = sa.select(u.c.k, u.c.touch, sa.func.count()).group_by(u.c.k, u.c.touch)
+        else:
+            q = touches(t.c.k, EVENTS.c.touchpoint_type, sa.func.count(sa.distinct(person))).group_by(
+                t.c.k, EVENTS.c.touchpoint_type)
         for k, touch, n in session.execute(q):
             o, p = out[keys[k]]
             is_org = (touch.value if hasattr(touch, "value") else touch) == TouchpointType.ORGANIC.value

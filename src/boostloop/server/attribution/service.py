@@ -31,6 +31,7 @@ from boostloop.analytics.attribution.journeys import (
 from boostloop.analytics.attribution.models import DEFAULT_LEVEL, DEFAULT_N_BOOT
 from boostloop.analytics.attribution.overlap_split import DEFAULT_DRAWS, ObservedSplit
 from boostloop.analytics.attribution.overlap_split import DEFAULT_LEVEL as DEFAULT_SPLIT_LEVEL
+from boostloop.analytics.retention import merge_path_rows
 from boostloop.errors import FieldError, InvalidInput, NotFound
 from boostloop.server.attribution import repository
 from boostloop.server.attribution.hashing import person_hash
@@ -46,6 +47,7 @@ from boostloop.server.attribution.schemas import (
 )
 from boostloop.server.db.base import utcnow
 from boostloop.server.db.models import Workspace
+from boostloop.server.retention import service as retention
 
 # One request may carry at most this many events: 100k rows x ~300 B stays far below the API's body limit
 # and keeps one transaction's lock time in the seconds on the 2-core reference machine.
@@ -156,12 +158,13 @@ def _validate_events(events: Sequence[Any]) -> tuple[list[tuple[int, EventIn]], 
 
 
 def opt_out(session: Session, workspace: Workspace, user_id: str) -> int:
-    """Put a person on the opt-out list and erase their stored events (one call); returns events erased.
+    """Put a person on the opt-out list and erase their stored events, archived ones too (one call);
+    returns events erased.
     Their later events are dropped at ingest. Events that carried only a session id cannot be linked to the
     person and are not erased."""
     h = person_hash(workspace.hash_key, user_id)
     repository.add_opt_out(session, workspace.id, h)
-    return repository.delete_person_events(session, workspace.id, h)
+    return repository.delete_person_events(session, workspace.id, h) + retention.erase_person_archive(workspace.id, h)
 
 
 def journey_config(workspace: Workspace, channel: str | None = None, since: datetime | None = None) -> JourneyConfig:
@@ -221,9 +224,11 @@ def observed_splits_keyed(
         session, workspace.id, until=load_until, people_touching_boosts=sorted({b for _, b, _ in targets})
     )
     by_boost: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    # Journeys that ended before the retention roll-up are counted from its archived paths instead (below).
+    live_since = retention.live_since(session, workspace.id, None)
     if events.num_rows:
         rows = (engine or default_engine()).run(
-            boost_split_journeys_sql(journey_config(workspace, "touchpoint_type")), events
+            boost_split_journeys_sql(journey_config(workspace, "touchpoint_type", live_since)), events
         )
         boost = np.asarray(rows.column("boost_id").to_pylist(), dtype=object)
         end = rows.column("end_us").to_numpy()
@@ -247,6 +252,17 @@ def observed_splits_keyed(
         out[key] = {f"{name}_conversions": int((k == i).sum()) for i, name in enumerate(names)} | {
             f"{name}_value_cents": int(v[k == i].sum()) for i, name in enumerate(names)
         }
+    if live_since is not None:  # a roll-up ran: add the archived journeys, one read per distinct ``until``
+        by_until: dict[datetime | None, list[tuple[Any, uuid.UUID]]] = {}
+        for key, b, until in targets:
+            by_until.setdefault(until, []).append((key, b))
+        for until, keyed in by_until.items():
+            old = retention.archived_boost_splits(session, workspace.id, sorted({b for _, b in keyed}), until)
+            for key, b in keyed:
+                if b in old:
+                    mine = out.setdefault(key, dict.fromkeys(old[b], 0))
+                    for col, n in old[b].items():
+                        mine[col] = mine.get(col, 0) + n
     return out
 
 
@@ -327,13 +343,17 @@ def attribution_report(
         if m not in MODELS:
             raise InvalidInput([FieldError(("models",), f"unknown model {m!r}; one of {', '.join(MODELS)}", m)])
     try:
-        config = journey_config(workspace, channel, since)
+        # Journeys that ended before the retention roll-up come from its archived path aggregates.
+        config = journey_config(workspace, channel, retention.live_since(session, workspace.id, since))
     except ValueError as exc:
         raise InvalidInput([FieldError(("channel",), str(exc), channel)]) from None
     load_since = None if since is None else since - timedelta(days=max(workspace.click_window_days, workspace.view_window_days))
     events = repository.load_events(session, workspace.id, since=load_since, until=until)
     run = engine or default_engine()
-    paths_rows = run.run(path_table_sql(config), events)
+    paths_rows = merge_path_rows(
+        run.run(path_table_sql(config), events),
+        retention.archived_path_rows(session, workspace.id, config.channel, since, until),
+    )
     table = path_table_from_rows(paths_rows)
     timed = None
     if "time_decay" in wanted:

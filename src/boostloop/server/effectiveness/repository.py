@@ -23,6 +23,7 @@ from boostloop.server.db.models import (
     SocialPost,
     Workspace,
 )
+from boostloop.server.retention import repository as retention_repo
 
 
 def workspace(session: Session, workspace_id: uuid.UUID) -> Workspace | None:
@@ -118,6 +119,12 @@ def conversions_by_post(
         rows = [r for r in by_post.get(post_id, ()) if r[0] <= until]
         if rows:
             out[boost_id] = Conversions(len(rows), sum(r[1] for r in rows), sum(r[2] for r in rows))
+    # Conversions older than the workspace's retention live on as daily aggregates (server/retention).
+    for boost_id, (total, organic, value) in retention_repo.archived_conversions_by_post(
+        session, workspace_id, targets
+    ).items():
+        live = out.get(boost_id, Conversions(0, 0, 0))
+        out[boost_id] = Conversions(live.total + total, live.organic + organic, live.value_cents + value)
     return out
 
 

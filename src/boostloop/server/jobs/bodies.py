@@ -69,3 +69,16 @@ def training_data(session: Session, workspace_id: uuid.UUID, now: datetime) -> d
     model = mod.train(session, workspace_id, now)
     return {"created": r.created, "updated": r.updated, "training_ready": r.training_ready,
             "model_version": model.version, "training_rows": model.training_rows}
+
+
+def retention(session: Session, workspace_id: uuid.UUID, now: datetime) -> dict:
+    """Commits after every rolled-up day (``commit=session.commit``): the one job that does, because a
+    first run over a long history would otherwise be one transaction holding locks for minutes; each
+    day's step is complete on its own and the watermark says where the next run resumes."""
+    mod = _need("boostloop.server.retention.service")
+    from boostloop.server.db.models import Workspace
+
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        return {"days": 0}
+    return mod.roll_up(session, workspace, now, commit=session.commit).counts()

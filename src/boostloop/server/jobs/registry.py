@@ -11,7 +11,9 @@ the run FAILED with that message (``JobUnavailable``: not retried). Tests and pl
 
 Schedules (PLAN.md Phase 8, in the workspace's time zone, DESIGN.md "a workspace has a display time zone"):
 ``snapshots`` hourly at :00; ``insights`` then ``recommendations`` daily 09:00; ``training_data`` weekly
-Sunday 02:00; ``notifications`` every 5 minutes (delivers and retries pending notifications).
+Sunday 02:00; ``notifications`` every 5 minutes (delivers and retries pending notifications);
+``retention`` daily 03:00 (a quiet hour before the 09:00 analyses; it commits once per rolled-up UTC day,
+see server/retention/service.py, so a killed run keeps the days it finished and the next run resumes).
 """
 
 from __future__ import annotations
@@ -141,3 +143,7 @@ register(JobSpec("training_data", "Aggregate finished boosts into the training d
 register(JobSpec("notifications", "Deliver new high-priority recommendations and HIGH/CRITICAL insights.",
                  Schedule("every", every_minutes=5), "boostloop.server.notifications.service:notify_job",
                  max_attempts=1, lease_seconds=600))
+register(JobSpec("retention", "Roll events and snapshots older than the workspace's retention up into daily "
+                 "aggregates and the Parquet archive.",
+                 Schedule("daily", hour=3), "boostloop.server.jobs.bodies:retention",
+                 invalidates_cache=True))

@@ -12,6 +12,7 @@ from boostloop.errors import FieldError, InvalidInput
 from boostloop.server.attribution import repository as attribution_repo
 from boostloop.server.attribution.hashing import person_hash
 from boostloop.server.db.models import Workspace
+from boostloop.server.retention import service as retention
 
 MAX_USER_ID = 512
 
@@ -29,11 +30,14 @@ class EraseResult:
 
 
 def erase_person(session: Session, workspace: Workspace, user_id: str) -> EraseResult:
-    """Delete every touchpoint event of the person in this workspace (one statement). Events that carried
-    only a session id cannot be linked to the person and stay."""
+    """Delete every touchpoint event of the person in this workspace (one statement), and their rows in
+    the retention archive (the Parquet files holding them are rewritten; docs/retention.md). Events that
+    carried only a session id cannot be linked to the person and stay. ``events_deleted`` counts both."""
 
     h = _hash(workspace, user_id)
-    return EraseResult(user_id_hash=h, events_deleted=attribution_repo.delete_person_events(session, workspace.id, h))
+    stored = attribution_repo.delete_person_events(session, workspace.id, h)
+    archived = retention.erase_person_archive(workspace.id, h)
+    return EraseResult(user_id_hash=h, events_deleted=stored + archived)
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,19 @@ from boostloop.server.db.models.insights import BoostInsight
 from boostloop.server.db.models.jobs import JobLease, JobRun
 from boostloop.server.db.models.learning import BoostMlTrainingData, BoostRecommendation, TrainedModel
 from boostloop.server.db.models.notifications import NotificationChannel, NotificationDelivery
+from boostloop.server.db.models.retention import (
+    AttributionPathAggregate,
+    BoostTrackedPerson,
+    EventDailyAggregate,
+    RetentionState,
+)
 from boostloop.server.db.models.workspaces import ApiToken, Membership, User, Workspace
 
 __all__ = [
     "RECOMMENDER",
     "AdCampaign",
     "AdCampaignMetric",
+    "AttributionPathAggregate",
     "ApiToken",
     "Base",
     "BoostAttributionEvent",
@@ -28,6 +35,7 @@ __all__ = [
     "BoostMlTrainingData",
     "BoostPerformanceSnapshot",
     "BoostRecommendation",
+    "EventDailyAggregate",
     "JobLease",
     "JobRun",
     "Membership",
@@ -35,6 +43,8 @@ __all__ = [
     "NotificationDelivery",
     "OrganicPostMetric",
     "PrivacyOptOut",
+    "RetentionState",
+    "BoostTrackedPerson",
     "SocialAccount",
     "SocialPost",
     "TrainedModel",

@@ -1,8 +1,8 @@
 """eff: boost_effectiveness_results (each boost's effectiveness analysis, stored for dashboard reads) and an
 index on boost_attribution_events (post_id, event_type) for a post's conversions
 
-Revision ID: 0004_eff
-Revises: 0003_ingest
+Revision ID: 0005_eff
+Revises: 0004_retention
 Create Date: 2026-11-24
 """
 
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql
 
 import boostloop.server.db.types
 
-revision = "0004_eff"
-down_revision = "0003_ingest"
+revision = "0005_eff"
+down_revision = "0004_retention"
 branch_labels = None
 depends_on = None
 
