@@ -166,18 +166,29 @@ def summarise(flat: list[tuple[str, float, int]], endpoints: list[str]) -> dict:
     return rep
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def run_phase(phase: str, args, ws: uuid.UUID, token: str, boosts: list[uuid.UUID]) -> dict:  # noqa: ANN001
     import httpx
 
     env = {**os.environ, "BOOSTLOOP_DATABASE_URL": args.database_url, "BOOSTLOOP_RUN_SCHEDULER": "false",
            "BOOSTLOOP_LOG_LEVEL": "WARNING", "PYTHONPATH": HERE, "BENCH_READS_CACHE": phase}
     env.pop("BOOSTLOOP_REDIS_URL", None)
+    port = args.port or free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "bench_reads:server_app", "--port", str(args.port),
+        [sys.executable, "-m", "uvicorn", "--factory", "bench_reads:server_app", "--port", str(port),
          "--log-level", "warning", "--no-access-log"], env=env)
-    base = f"http://127.0.0.1:{args.port}"
+    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
+            if server.poll() is not None:  # e.g. the port was taken: never measure someone else's server
+                raise SystemExit(f"the server exited ({server.returncode})")
             try:
                 if httpx.get(base + "/healthz", timeout=2).status_code == 200:
                     break
@@ -193,6 +204,8 @@ def run_phase(phase: str, args, ws: uuid.UUID, token: str, boosts: list[uuid.UUI
                 t0 = time.perf_counter()
                 r = c.get(request_path(kind, ws, boosts, rng))
                 warm[kind] = {"status": r.status_code, "ms": round((time.perf_counter() - t0) * 1000, 1)}
+                if r.status_code != 200:
+                    warm[kind]["body"] = r.text[:300]
         load_before = os.getloadavg()
         flat, wall = drive(base, ws, token, boosts, args.endpoints, args.clients, args.seconds, args.seed)
         load_after = os.getloadavg()
@@ -211,7 +224,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=120.0, help="per phase")
     ap.add_argument("--phase", nargs="+", choices=("miss", "hit"), default=["miss", "hit"])
     ap.add_argument("--endpoints", nargs="+", choices=ENDPOINTS, default=list(ENDPOINTS))
-    ap.add_argument("--port", type=int, default=18793)
+    ap.add_argument("--port", type=int, default=0, help="default: a free port")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 

@@ -24,6 +24,11 @@ class BoostAttributionEvent(UUIDPrimaryKey, CreatedAt, Base):
         sa.Index("ix_boost_attribution_events_workspace_occurred", "workspace_id", "occurred_at"),
         sa.Index("ix_boost_attribution_events_session", "session_id_hash"),
         sa.Index("ix_boost_attribution_events_user", "user_id_hash"),
+        # A person's events (person = user hash, else session hash, as attribution.repository.load_events
+        # groups them): the boost detail's split reads every event of the people who touched one boost.
+        # Without it that read scans all the workspace's events (9.3M at the reads benchmark).
+        sa.Index("ix_boost_attribution_events_workspace_person", "workspace_id",
+                 sa.text("coalesce(user_id_hash, session_id_hash)")),
     )
 
     workspace_id: Mapped[uuid.UUID] = workspace_fk()
