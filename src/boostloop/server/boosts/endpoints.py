@@ -36,7 +36,8 @@ SortParam = Literal["boostedAt", "costPerResult", "roi", "lift", "boosted_at", "
 
 # The detail's attribution split is cached like the effectiveness figures shown beside it (5 minutes;
 # new events or snapshots invalidate the workspace): computing it reads every event of the people who
-# touched the boost, 1-3 s per boost at 9.3M events (benchmarks/RESULTS.md, "api (dashboard reads ...)").
+# touched the boost: 0.4-1.2 s per boost at 9.3M events with the index of 0004_reads (benchmarks/RESULTS.md,
+# "api (dashboard reads at 1,000 boosts / 10M events)").
 SPLIT_TTL = EFFECTIVENESS_TTL
 
 
