@@ -181,10 +181,13 @@ def run_phase(phase: str, args, ws: uuid.UUID, token: str, boosts: list[uuid.UUI
     env = {**os.environ, "BOOSTLOOP_DATABASE_URL": args.database_url, "BOOSTLOOP_RUN_SCHEDULER": "false",
            "BOOSTLOOP_LOG_LEVEL": "WARNING", "PYTHONPATH": HERE, "BENCH_READS_CACHE": phase}
     env.pop("BOOSTLOOP_REDIS_URL", None)
+    if args.redis_url:  # a cache shared by the worker processes
+        env["BOOSTLOOP_REDIS_URL"] = args.redis_url
+        env["BOOSTLOOP_REDIS_PREFIX"] = f"bench-reads-{uuid.uuid4().hex[:6]}:"
     port = args.port or free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "bench_reads:server_app", "--port", str(port),
-         "--log-level", "warning", "--no-access-log"], env=env)
+         "--log-level", "warning", "--no-access-log", "--workers", str(args.workers)], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
@@ -220,7 +223,7 @@ def run_phase(phase: str, args, ws: uuid.UUID, token: str, boosts: list[uuid.UUI
     finally:
         server.terminate()
         server.wait(60)
-    return {"phase": phase, "clients": args.clients, "boosts_read": len(boosts), "wall_s": round(wall, 1), "requests": len(flat),
+    return {"phase": phase, "workers": args.workers, "redis": bool(args.redis_url), "clients": args.clients, "boosts_read": len(boosts), "wall_s": round(wall, 1), "requests": len(flat),
             "first_request": warm, "loadavg_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
             "endpoints": summarise(flat, args.endpoints)}
 
@@ -234,6 +237,8 @@ def main() -> None:
     ap.add_argument("--endpoints", nargs="+", choices=ENDPOINTS, default=list(ENDPOINTS))
     ap.add_argument("--port", type=int, default=0, help="default: a free port")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (use --redis-url with > 1)")
+    ap.add_argument("--redis-url", default=None, help="cache in Redis instead of in memory")
     ap.add_argument("--hit-boosts", type=int, default=20, help="boosts whose detail the hit phase reads")
     args = ap.parse_args()
 
