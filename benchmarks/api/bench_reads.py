@@ -1,12 +1,13 @@
-"""Dashboard-facing API reads at 1,000 boosts / 10M events: p50 / p95 / p99 per endpoint, cache misses and hits.
+"""Dashboard-facing API reads at 1,000 boosts / 10M events: p50 / p95 / p99 per endpoint, cache misses
+and hits.
 
     .venv/bin/python benchmarks/api/bench_reads.py \
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_reads] [--clients 16]
         [--phase miss hit] [--seconds 120] [--endpoints overview boosts boost insights recommendations]
 
 Needs the workspace that ``build_reads_db.py`` builds (slug ``bench-reads``); reads only (a VIEWER user and
-its token are added once). Serves the app with uvicorn (one worker process, the app's own settings and
-connection pool) on that database, and drives it from a second process: ``--clients`` threads, each with its
+its token are added once). Serves the app with uvicorn (``--workers`` processes, default one; the app's own
+settings and connection pool) on that database, and drives it from a second process: ``--clients`` threads, each with its
 own ``httpx.Client`` and the Bearer token, each looping over the chosen endpoints in a random order until
 ``--seconds`` have passed (a request started before the deadline is waited for and counted):
 
@@ -223,8 +224,9 @@ def run_phase(phase: str, args, ws: uuid.UUID, token: str, boosts: list[uuid.UUI
     finally:
         server.terminate()
         server.wait(60)
-    return {"phase": phase, "workers": args.workers, "redis": bool(args.redis_url), "clients": args.clients, "boosts_read": len(boosts), "wall_s": round(wall, 1), "requests": len(flat),
-            "first_request": warm, "loadavg_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
+    return {"phase": phase, "workers": args.workers, "redis": bool(args.redis_url), "clients": args.clients,
+            "boosts_read": len(boosts), "wall_s": round(wall, 1), "requests": len(flat), "first_request": warm,
+            "loadavg_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
             "endpoints": summarise(flat, args.endpoints)}
 
 
@@ -237,7 +239,8 @@ def main() -> None:
     ap.add_argument("--endpoints", nargs="+", choices=ENDPOINTS, default=list(ENDPOINTS))
     ap.add_argument("--port", type=int, default=0, help="default: a free port")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (use --redis-url with > 1)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="uvicorn worker processes (use --redis-url with > 1)")
     ap.add_argument("--redis-url", default=None, help="cache in Redis instead of in memory")
     ap.add_argument("--hit-boosts", type=int, default=20, help="boosts whose detail the hit phase reads")
     args = ap.parse_args()
@@ -245,8 +248,8 @@ def main() -> None:
     ws, token, boosts = setup(args.database_url)
     with sa.create_engine(args.database_url).connect() as c:
         sizes = {"boosts": len(boosts),
-                 "events": c.scalar(sa.text("SELECT count(*) FROM boost_attribution_events WHERE workspace_id = :w"),
-                                    {"w": ws}),
+                 "events": c.scalar(sa.text("SELECT count(*) FROM boost_attribution_events "
+                                            "WHERE workspace_id = :w"), {"w": ws}),
                  "snapshots": c.scalar(sa.text("SELECT count(*) FROM boost_performance_snapshots "
                                                "WHERE workspace_id = :w"), {"w": ws})}
     report = {"database": args.database_url, "sizes": sizes, "phases": []}

@@ -11,7 +11,8 @@ that the benchmark can be re-run against later code (``boostloop db upgrade`` fi
 The world is the shipped default world with more of its views tracked as events: the default world has
 60 boosts and ~0.2M events per scale unit (204,103 at scale 1), i.e. 1,000 boosts come with only ~3.4M
 events. Tracking 15 % of paid views and 10 % of organic views (instead of 3 % each) gives ~0.63M events
-per scale unit (728,155 at scale 1 with 20 % / 10 %, measured), so scale 16.7 gives ~1,000 boosts and ~10M events (seed 7: 1,001 boosts, 9,304,084 events).
+per scale unit (728,155 at scale 1 with 20 % / 10 %, measured), so scale 16.7 gives ~1,000 boosts and ~10M
+events (seed 7: 1,001 boosts, 9,304,084 events).
 Then, as ``boostloop demo`` does (``cli/serve.py:prepare_workspace``): back-fill the boosts' snapshot
 history up to the end of the simulated period and run the jobs snapshots, training_data, insights and
 recommendations once each.
@@ -156,8 +157,8 @@ def prepare(url: str, workspace_id, now, workers: int) -> None:  # noqa: ANN001
     for name in DEMO_JOBS:
         t0 = time.perf_counter()
         out = run_job(engine, name, workspace_id, trigger=JobTrigger.MANUAL, now=now, max_attempts=1)
-        print(f"  job {name}: {out.status.lower()} ({time.perf_counter() - t0:.0f} s): {out.counts or out.error}",
-              flush=True)
+        took = time.perf_counter() - t0
+        print(f"  job {name}: {out.status.lower()} ({took:.0f} s): {out.counts or out.error}", flush=True)
     engine.dispose()
 
 
@@ -204,10 +205,12 @@ def main() -> None:
     engine = create_db_engine(args.database_url)
     with session_scope(engine) as s:
         if s.scalar(sa.select(Workspace.id).where(Workspace.slug == SLUG)) is not None:
-            raise SystemExit(f"workspace {SLUG!r} already exists in {args.database_url}; drop the database to rebuild")
+            raise SystemExit(f"workspace {SLUG!r} already exists in {args.database_url}; "
+                             "drop the database to rebuild")
 
     t0 = time.perf_counter()
-    sim = generate(bench_world(args.paid_view_tracking, args.organic_view_tracking), args.seed, scale=args.scale)
+    world = bench_world(args.paid_view_tracking, args.organic_view_tracking)
+    sim = generate(world, args.seed, scale=args.scale)
     print(f"generated {len(sim.posts):,} posts, {len(sim.boosts):,} boosts, {sim.events.num_rows:,} events "
           f"({time.perf_counter() - t0:.0f} s)", flush=True)
     t0 = time.perf_counter()

@@ -103,7 +103,7 @@ def create_boost(body: BoostCreate, access: CanWrite, session: DbSession, reques
 @router.get("/{boost_id}", response_model=BoostDetailOut,
             summary="A boost with its snapshots, latest metrics and attribution split")
 def get_boost(boost_id: uuid.UUID, access: CanRead, session: DbSession, request: Request) -> BoostDetailOut:
-    boost = service.get_boost(session, access.workspace_id, boost_id)  # 404 before anything is cached
+    boost = service.get_boost(session, access.workspace_id, boost_id)  # 404 before any cache read
     snaps = [SnapshotOut.model_validate(s) for s in service.list_snapshots(session, access.workspace_id, boost_id)]
     latest = snaps[-1] if snaps else None
     split = BoostSplit.model_validate(request.app.state.cache.get_or_set(
