@@ -49,7 +49,6 @@ def _insert(conn: Connection, model: type, rows: list[dict]) -> None:
 
 
 def _event_rows(sim: SimulatedWorkspace, workspace_id: uuid.UUID, key: bytes) -> Iterator[dict]:
-    ev = sim.events.to_pydict()
     rng = np.random.default_rng([sim.seed, 0xE7])
     ids = rng.bytes(16 * sim.events.num_rows)
     # Hash each distinct identifier once (people recur across many events).
@@ -63,25 +62,30 @@ def _event_rows(sim: SimulatedWorkspace, workspace_id: uuid.UUID, key: bytes) ->
             got = cache[v] = person_hash(key, v)
         return got
 
-    for i in range(sim.events.num_rows):
-        boost = ev["boost_campaign_id"][i]
-        post = ev["post_id"][i]
-        yield {
-            "id": uuid.UUID(bytes=ids[16 * i : 16 * i + 16], version=4),
-            "workspace_id": workspace_id,
-            "boost_campaign_id": uuid.UUID(boost) if boost else None,
-            "post_id": uuid.UUID(post) if post else None,
-            "client_event_id": ev["client_event_id"][i],
-            "session_id_hash": h(ev["session_id"][i]),
-            "user_id_hash": h(ev["user_id"][i]),
-            "event_type": ev["event_type"][i],
-            "touchpoint_type": ev["touchpoint_type"][i],
-            "platform": ev["platform"][i],
-            "event_value_cents": ev["event_value_cents"][i],
-            "event_metadata": None,
-            "occurred_at": ev["occurred_at"][i],
-            "created_at": sim.end,
-        }
+    # One slice of the table at a time as Python objects: all 10M events at once would take ~10 GB.
+    i = 0
+    for batch in sim.events.to_batches(max_chunksize=CHUNK):
+        ev = batch.to_pydict()
+        for j in range(batch.num_rows):
+            boost = ev["boost_campaign_id"][j]
+            post = ev["post_id"][j]
+            yield {
+                "id": uuid.UUID(bytes=ids[16 * i : 16 * i + 16], version=4),
+                "workspace_id": workspace_id,
+                "boost_campaign_id": uuid.UUID(boost) if boost else None,
+                "post_id": uuid.UUID(post) if post else None,
+                "client_event_id": ev["client_event_id"][j],
+                "session_id_hash": h(ev["session_id"][j]),
+                "user_id_hash": h(ev["user_id"][j]),
+                "event_type": ev["event_type"][j],
+                "touchpoint_type": ev["touchpoint_type"][j],
+                "platform": ev["platform"][j],
+                "event_value_cents": ev["event_value_cents"][j],
+                "event_metadata": None,
+                "occurred_at": ev["occurred_at"][j],
+                "created_at": sim.end,
+            }
+            i += 1
 
 
 def load_into_database(

@@ -189,6 +189,21 @@ def test_boost_create_detail_status_and_link(client, engine, tenancy) -> None:
     assert (split["organic_value_cents"], split["paid_value_cents"], split["overlap_value_cents"]) == (1000, 2000, 3000)
     same = client.get(f"/api/v1/workspaces/{tenancy.a}/attribution/boosts/{boost['id']}", headers=tenancy.auth("VIEWER"))
     assert same.json() == split
+    # the detail's split is cached: an event written behind the API's back (no invalidation) is not seen
+    # until the workspace's cache is invalidated (as ingest does)
+    with session_scope(engine) as s:
+        key = s.get(Workspace, tenancy.a).hash_key
+        for n, (kind, touch) in enumerate(((AttributionEventType.VIEW, TouchpointType.PAID),
+                                           (AttributionEventType.CONVERSION, TouchpointType.UNKNOWN))):
+            s.add(BoostAttributionEvent(
+                workspace_id=tenancy.a, client_event_id=f"q-{n}", user_id_hash=person_hash(key, "q"), event_type=kind,
+                touchpoint_type=touch, platform=Platform.FACEBOOK, occurred_at=t + timedelta(minutes=40 + n),
+                boost_campaign_id=uuid.UUID(boost["id"]) if n == 0 else None, event_value_cents=500 if n else None))
+    cached = client.get(f"{base}/{boost['id']}", headers=tenancy.auth("VIEWER")).json()["attribution_split"]
+    assert cached == split
+    client.app.state.cache.invalidate_workspace(tenancy.a)
+    fresh = client.get(f"{base}/{boost['id']}", headers=tenancy.auth("VIEWER")).json()["attribution_split"]
+    assert (fresh["paid_conversions"], fresh["paid_value_cents"]) == (2, 2500)
     # link a campaign, then a different one is a conflict
     r = client.put(f"{base}/{boost['id']}/campaign", json={"campaign_id": str(camps["c0"])}, headers=h)
     assert r.status_code == 200 and r.json()["campaign_id"] == str(camps["c0"])

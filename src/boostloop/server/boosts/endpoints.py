@@ -24,6 +24,7 @@ from boostloop.server.boosts.schemas import (
     BoostStatusChange,
     SnapshotOut,
 )
+from boostloop.server.cache import EFFECTIVENESS_TTL
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/boosts", tags=["boosts"],
                    responses=problem_responses(401, 403, 404, 422, 429))
@@ -32,6 +33,12 @@ router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/boosts", tags=["boo
 SORTS = {"boostedAt": "boosted_at", "costPerResult": "cost_per_result", "roi": "roi", "lift": "lift",
          "boosted_at": "boosted_at", "cost_per_result": "cost_per_result"}
 SortParam = Literal["boostedAt", "costPerResult", "roi", "lift", "boosted_at", "cost_per_result"]
+
+# The detail's attribution split is cached like the effectiveness figures shown beside it (5 minutes;
+# new events or snapshots invalidate the workspace): computing it reads every event of the people who
+# touched the boost: 0.4-1.2 s per boost at 9.3M events with the index of 0004_reads (benchmarks/RESULTS.md,
+# "api (dashboard reads at 1,000 boosts / 10M events)").
+SPLIT_TTL = EFFECTIVENESS_TTL
 
 
 class BoostDetailOut(BaseModel):
@@ -95,11 +102,13 @@ def create_boost(body: BoostCreate, access: CanWrite, session: DbSession, reques
 
 @router.get("/{boost_id}", response_model=BoostDetailOut,
             summary="A boost with its snapshots, latest metrics and attribution split")
-def get_boost(boost_id: uuid.UUID, access: CanRead, session: DbSession) -> BoostDetailOut:
-    boost = service.get_boost(session, access.workspace_id, boost_id)
+def get_boost(boost_id: uuid.UUID, access: CanRead, session: DbSession, request: Request) -> BoostDetailOut:
+    boost = service.get_boost(session, access.workspace_id, boost_id)  # 404 before any cache read
     snaps = [SnapshotOut.model_validate(s) for s in service.list_snapshots(session, access.workspace_id, boost_id)]
     latest = snaps[-1] if snaps else None
-    split = attribution.boost_split(session, access.workspace, boost_id)
+    split = BoostSplit.model_validate(request.app.state.cache.get_or_set(
+        access.workspace_id, "boosts.attribution_split", str(boost_id), SPLIT_TTL,
+        lambda: attribution.boost_split(session, access.workspace, boost_id).model_dump(mode="json")))
     return BoostDetailOut(boost=_out(boost), snapshots=snaps, latest_snapshot=latest, attribution_split=split)
 
 
