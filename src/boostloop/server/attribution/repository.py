@@ -244,9 +244,21 @@ def load_events(
     (tests/server/attribution); speed in benchmarks/RESULTS.md, "Attribution".
     """
     if session.connection().dialect.name == "postgresql":
-        return _load_events_copy(session, workspace_id, since, until, people_touching_boosts)
+        return _load_events_copy(session, workspace_id, _as_utc(since), _as_utc(until), people_touching_boosts)
     return load_events_rows(session, workspace_id, since=since, until=until,
                             people_touching_boosts=people_touching_boosts)
+
+
+def _as_utc(t: datetime | None) -> datetime | None:
+    """``t`` in UTC: COPY's query is rendered as text, and PostgreSQL refuses a literal whose UTC offset is
+    beyond +-15:59 (Python allows up to +-23:59; found by schemathesis). A time whose UTC value falls
+    past the ends of the calendar (0001-01-01 at +05:00) is clamped to them instead of overflowing."""
+    if t is None:
+        return None
+    try:
+        return t.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if t.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def load_events_rows(
@@ -258,7 +270,7 @@ def load_events_rows(
     people_touching_boosts: Sequence[uuid.UUID] | None = None,
 ) -> pa.Table:
     """:func:`load_events` through SQLAlchemy rows (any engine; the SQLite path)."""
-    query = _events_query(workspace_id, since, until, people_touching_boosts, [
+    query = _events_query(workspace_id, _as_utc(since), _as_utc(until), people_touching_boosts, [
         EVENTS.c.client_event_id, EVENTS.c.event_type, EVENTS.c.touchpoint_type, EVENTS.c.platform,
         EVENTS.c.boost_campaign_id, EVENTS.c.occurred_at, EVENTS.c.event_value_cents,
     ])
