@@ -4,6 +4,10 @@ need from it. Pure functions on Arrow tables; no database.
 
 A *detailed* touch is ``TOUCHPOINT_TYPE|PLATFORM|BOOST_ID`` (boost id empty when the touch had none); a
 detailed path joins a journey's windowed touches in time order with ``>`` (the journeys module's PATH_SEP).
+In a converting journey each touch also carries its hours before the conversion, rounded to 0.01 h, as a
+fourth field (``...|BOOST_ID|37.25``; empty in non-converting journeys, whose touches then group), so that
+time decay keeps working on archived journeys: with the default 7-day half-life the rounding moves a
+touch's weight by at most 2^(0.005/168) - 1 = 0.002 %. The channel projections ignore it.
 A converting journey whose conversion event itself carries a boost id ends with that event as a *tag*,
 ``=TOUCHPOINT_TYPE|PLATFORM|BOOST_ID``: the per-boost split counts it as a touch of that boost
 (:func:`~..journeys.boost_split_sql`), the channel paths of the attribution report leave it out (a
@@ -15,9 +19,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+import numpy as np
 import pyarrow as pa
 
 from boostloop.analytics.attribution.journeys import NO_BOOST, PATH_SEP, JourneyConfig, touches_cte
+from boostloop.analytics.attribution.paths import PathTable
 
 TOUCH_SEP = "|"
 TAG = "="  # marks the conversion tag at a detailed path's end (module docstring)
@@ -27,6 +33,7 @@ PATH_SCHEMA = pa.schema([
     ("path", pa.string()), ("conversions", pa.int64()), ("value_cents", pa.int64()), ("nulls", pa.int64()),
 ])
 US_PER_DAY = 86_400 * 1_000_000
+US_PER_HOUR = 3_600 * 1_000_000
 _FIELD = {"touchpoint_type": 0, "platform": 1, "boost": 2}
 
 
@@ -37,7 +44,9 @@ def rollup_paths_sql(config: JourneyConfig, end_from_us: int, end_before_us: int
     return touches_cte(config, channel_sql=DETAIL_CHANNEL_SQL) + f""",
 journeys AS (
     SELECT e.person, e.journey_no, e.end_us, e.converted, e.value_cents,
-           STRING_AGG(t.channel, '{PATH_SEP}' ORDER BY t.t_us, t.event_id) AS path
+           STRING_AGG(t.channel || '{TOUCH_SEP}' || CASE WHEN e.converted = 1
+                          THEN CAST(ROUND(t.dt_us / {US_PER_HOUR:.1f}, 2) AS VARCHAR) ELSE '' END,
+                      '{PATH_SEP}' ORDER BY t.t_us, t.event_id) AS path
     FROM ends e
     LEFT JOIN touches t ON t.person = e.person AND t.journey_no = e.journey_no
     WHERE e.end_us >= {int(end_from_us)} AND e.end_us < {int(end_before_us)}
@@ -136,7 +145,8 @@ def boost_splits(detailed: pa.Table, boost_ids: Iterable[str]) -> dict[str, dict
         if not conv:
             continue
         seen: dict[str, set[str]] = defaultdict(set)
-        for tp, _platform, boost in _touches(path, with_tag=True):
+        for touch in _touches(path, with_tag=True):
+            tp, boost = touch[0], touch[2]
             if boost in wanted:
                 seen[boost].add(tp)
         for boost, types in seen.items():
@@ -145,3 +155,43 @@ def boost_splits(detailed: pa.Table, boost_ids: Iterable[str]) -> dict[str, dict
             out[boost][f"{kind}_conversions"] += int(conv)
             out[boost][f"{kind}_value_cents"] += int(value)
     return out
+
+
+def timed_paths(detailed: pa.Table, channel: str) -> PathTable:
+    """The converting journeys of detailed path rows as the time-decay model's input: one row per distinct
+    (path, hours) with its conversions and value, each touch with its hours before the conversion (the
+    rows' fourth field). Rows whose touches lack hours are left out (none are written since hours were
+    added to the roll-up)."""
+    i = _FIELD[channel]
+    paths: list[list[str]] = []
+    hours: list[list[float]] = []
+    conv: list[float] = []
+    value: list[float] = []
+    d = detailed.to_pydict()
+    for path, c, v in zip(d["path"], d["conversions"], d["value_cents"], strict=True):
+        touches = _touches(path)
+        if not c or not touches or any(len(t) < 4 or t[3] == "" for t in touches):
+            continue
+        paths.append([(t[i] or NO_BOOST) if i == 2 else t[i] for t in touches])
+        hours.append([float(t[3]) for t in touches])
+        conv.append(float(c))
+        value.append(float(v))
+    return PathTable.build(paths, conv, value, hours_to_conversion=hours)
+
+
+def concat_timed(a: PathTable, b: PathTable) -> PathTable:
+    """Two timed path tables as one (live journeys + archived ones), channels merged by name."""
+    names = list(a.channels) + [c for c in b.channels if c not in set(a.channels)]
+    index = {c: k for k, c in enumerate(names)}
+    remap = np.asarray([index[c] for c in b.channels], dtype=np.int32)
+    hours_a = a.hours_to_conversion if a.hours_to_conversion is not None else np.zeros(len(a.touches))
+    hours_b = b.hours_to_conversion if b.hours_to_conversion is not None else np.zeros(len(b.touches))
+    return PathTable.from_arrays(
+        tuple(names),
+        np.concatenate([a.offsets, a.offsets[-1] + b.offsets[1:]]),
+        np.concatenate([a.touches, remap[b.touches] if len(b.touches) else b.touches]).astype(np.int32),
+        np.concatenate([a.conversions, b.conversions]),
+        np.concatenate([a.value, b.value]),
+        np.concatenate([a.nulls, b.nulls]),
+        np.concatenate([hours_a, hours_b]),
+    )

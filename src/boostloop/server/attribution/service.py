@@ -31,7 +31,7 @@ from boostloop.analytics.attribution.journeys import (
 from boostloop.analytics.attribution.models import DEFAULT_LEVEL, DEFAULT_N_BOOT
 from boostloop.analytics.attribution.overlap_split import DEFAULT_DRAWS, ObservedSplit
 from boostloop.analytics.attribution.overlap_split import DEFAULT_LEVEL as DEFAULT_SPLIT_LEVEL
-from boostloop.analytics.retention import merge_path_rows
+from boostloop.analytics.retention import concat_timed, merge_path_rows
 from boostloop.errors import FieldError, InvalidInput, NotFound
 from boostloop.server.attribution import repository
 from boostloop.server.attribution.hashing import person_hash
@@ -358,6 +358,9 @@ def attribution_report(
     timed = None
     if "time_decay" in wanted:
         timed = timed_path_table_from_rows(run.run(converting_touches_sql(config), events))
+        archived_timed = retention.archived_timed_paths(session, workspace.id, config.channel, since, until)
+        if archived_timed is not None:  # rolled-up journeys keep each touch's hours (analytics.retention)
+            timed = concat_timed(timed, archived_timed)
     results = []
     for m in wanted:
         t = timed if m == "time_decay" else table

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from boostloop.analytics import retention as paths
 from boostloop.analytics.attribution.engines import Engine, default_engine
+from boostloop.analytics.attribution.paths import PathTable
 from boostloop.server.attribution import repository as attribution_repo
 from boostloop.server.db.models import Workspace
 from boostloop.server.retention import archive
@@ -274,6 +275,17 @@ def archived_path_rows(
     ``channel`` dimension: ``path, conversions, value_cents, nulls``, ordered by path. Attribution adds
     them to the live journeys' rows (:func:`boostloop.analytics.retention.merge_path_rows`)."""
     return paths.project_paths(repo.archived_paths(session, workspace_id, *_days(since, until)), channel)
+
+
+def archived_timed_paths(
+    session: Session, workspace_id: uuid.UUID, channel: str, since: datetime | None = None,
+    until: datetime | None = None,
+) -> PathTable | None:
+    """The archived converting journeys (as :func:`archived_path_rows`) with each touch's hours before the
+    conversion, for time decay (:func:`boostloop.analytics.retention.timed_paths`); None before any roll-up."""
+    if repo.rolled_until(session, workspace_id) is None:
+        return None
+    return paths.timed_paths(repo.archived_paths(session, workspace_id, *_days(since, until)), channel)
 
 
 def archived_boost_splits(
