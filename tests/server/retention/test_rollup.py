@@ -21,6 +21,7 @@ from boostloop.server.db.models import (
     BoostAttributionEvent,
     BoostCampaign,
     BoostPerformanceSnapshot,
+    BoostTrackedPerson,
     EventDailyAggregate,
     SocialAccount,
     SocialPost,
@@ -240,8 +241,11 @@ def test_erasure_reaches_the_archive(engine, archive_dir) -> None:  # noqa: ANN0
         live = s.scalar(sa.select(sa.func.count()).select_from(BoostAttributionEvent)
                         .where(BoostAttributionEvent.user_id_hash == h))
         assert mine > 0
+        tracked = sa.select(sa.func.count()).select_from(BoostTrackedPerson).where(BoostTrackedPerson.person_hash == h)
+        assert s.scalar(tracked) > 0  # the roll-up kept u5's first touches for the overlap split
         res = privacy.erase_person(s, ws, "u5")
         assert res.events_deleted == mine + live
+        assert s.scalar(tracked) == 0
     archived = archive.read(archive_dir, ws_id, "events")
     assert pc.sum(pc.equal(archived.column("user_id_hash"), h).cast("int64")).as_py() == 0
     assert archived.num_rows > 0
