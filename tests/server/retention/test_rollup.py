@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pytest
 import sqlalchemy as sa
 
-from boostloop.enums import ContentType, Platform
+from boostloop.enums import ContentType, JobStatus, JobTrigger, Platform
 from boostloop.server.attribution import repository as attribution_repo
 from boostloop.server.attribution import service as attribution
 from boostloop.server.boosts import service as boosts_service
@@ -23,6 +23,7 @@ from boostloop.server.db.models import (
     BoostPerformanceSnapshot,
     BoostTrackedPerson,
     EventDailyAggregate,
+    JobRun,
     SocialAccount,
     SocialPost,
     Workspace,
@@ -255,9 +256,18 @@ def test_the_job_runs_through_the_job_system(engine, archive_dir) -> None:  # no
     from boostloop.server.jobs.runner import run_job
 
     ws_id, _ = _world(engine, seed=5)
+    with session_scope(engine) as s:  # job history: older than the 30-day retention (finished, running), recent
+        for days, status in ((45, JobStatus.SUCCEEDED), (45, JobStatus.RUNNING), (10, JobStatus.FAILED)):
+            s.add(JobRun(workspace_id=ws_id, job_name="notifications", trigger=JobTrigger.SCHEDULE, status=status,
+                         started_at=NOW - timedelta(days=days), counts={}))
     out = run_job(engine, "retention", ws_id, now=NOW)
     assert out.status == "SUCCEEDED", out.error
     assert out.counts["days"] == 30 and out.counts["snapshots_archived"] == 180
+    assert out.counts["job_runs_pruned"] == 1
+    with session_scope(engine) as s:
+        left = {(r.job_name, r.status) for r in s.scalars(sa.select(JobRun).where(JobRun.workspace_id == ws_id))}
+    assert left == {("notifications", JobStatus.RUNNING), ("notifications", JobStatus.FAILED),
+                    ("retention", JobStatus.SUCCEEDED)}
     assert run_job(engine, "retention", ws_id, now=NOW).counts["days"] == 0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -78,7 +78,12 @@ def retention(session: Session, workspace_id: uuid.UUID, now: datetime) -> dict:
     mod = _need("boostloop.server.retention.service")
     from boostloop.server.db.models import Workspace
 
+    from boostloop.server.jobs.runner import prune_runs
+
     workspace = session.get(Workspace, workspace_id)
     if workspace is None:
         return {"days": 0}
-    return mod.roll_up(session, workspace, now, commit=session.commit).counts()
+    counts = mod.roll_up(session, workspace, now, commit=session.commit).counts()
+    # Job history older than the workspace's retention goes too (docs/retention.md).
+    counts["job_runs_pruned"] = prune_runs(session, workspace_id, now - timedelta(days=workspace.retention_days))
+    return counts
