@@ -98,13 +98,18 @@ ORDER BY ALL
 """
 
 
-def _event_aggregates(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> list[dict]:
-    """Daily aggregates of archived event rows (UTC days; ``source`` = metadata's utm_source)."""
+def _query_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table, sql: str) -> list[dict]:
+    """``sql`` run on ``rows`` (registered as the table ``rows``), as Python dicts."""
     con.register("rows", rows)
     try:
-        out = con.sql(EVENT_AGGREGATE_SQL).to_arrow_table().to_pylist()
+        return con.sql(sql).to_arrow_table().to_pylist()
     finally:
         con.unregister("rows")
+
+
+def _event_aggregates(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> list[dict]:
+    """Daily aggregates of archived event rows (UTC days; ``source`` = metadata's utm_source)."""
+    out = _query_rows(con, rows, EVENT_AGGREGATE_SQL)
     for r in out:
         for k in ("boost_campaign_id", "post_id"):
             r[k] = None if r[k] is None else uuid.UUID(r[k])
@@ -125,11 +130,7 @@ GROUP BY 1, 2, 3
 
 
 def _tracked_people(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> list[dict]:
-    con.register("rows", rows)
-    try:
-        out = con.sql(TRACKED_PEOPLE_SQL).to_arrow_table().to_pylist()
-    finally:
-        con.unregister("rows")
+    out = _query_rows(con, rows, TRACKED_PEOPLE_SQL)
     for r in out:
         r["boost_campaign_id"] = uuid.UUID(r["boost_campaign_id"])
     return out
