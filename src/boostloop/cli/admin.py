@@ -58,6 +58,16 @@ def _find_workspace(session, ref: str):
     return ws
 
 
+def _find_user(session, email: str):
+    from boostloop.server.auth.service import get_user_by_email
+
+    user = get_user_by_email(session, email)
+    if user is None:
+        typer.echo(f"error: no user {email}", err=True)
+        raise typer.Exit(2)
+    return user
+
+
 @workspaces_app.command("create")
 def workspaces_create(
     name: str,
@@ -68,7 +78,6 @@ def workspaces_create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a workspace (prints its id and slug as JSON)."""
-    from boostloop.server.auth import service
     from boostloop.server.db.session import session_scope
     from boostloop.server.workspaces.service import create_workspace, create_workspace_for
 
@@ -78,11 +87,7 @@ def workspaces_create(
             if owner is None:
                 ws = create_workspace(s, **fields)
             else:
-                user = service.get_user_by_email(s, owner)
-                if user is None:
-                    typer.echo(f"error: no user {owner}", err=True)
-                    raise typer.Exit(2)
-                ws = create_workspace_for(s, user, **fields)
+                ws = create_workspace_for(s, _find_user(s, owner), **fields)
             typer.echo(json.dumps({"id": str(ws.id), "slug": ws.slug}))
     except BoostloopError as exc:
         _fail(exc)
@@ -131,10 +136,7 @@ def tokens_create(
 
     try:
         with session_scope(_engine(database_url)) as s:
-            user = service.get_user_by_email(s, email)
-            if user is None:
-                typer.echo(f"error: no user {email}", err=True)
-                raise typer.Exit(2)
+            user = _find_user(s, email)
             ws_id = _find_workspace(s, workspace).id if workspace else None
             row, token = service.create_token(s, user, name=name, workspace_id=ws_id)
             typer.echo(json.dumps({"id": str(row.id), "prefix": row.prefix, "token": token}))

@@ -198,8 +198,8 @@ def _copy_insert(connection: sa.Connection, rows: list[dict[str, Any]], *, drop_
     return int(inserted), int(opted_out)
 
 
-def _to_us(ts: datetime) -> int:
-    """Exact integer microseconds since the Unix epoch (UTC)."""
+def to_us(ts: datetime) -> int:
+    """Exact integer microseconds since the Unix epoch (UTC): the journeys' time unit (``t_us``)."""
     if ts.tzinfo is None:  # SQLite hands back naive UTC when a raw column is selected
         ts = ts.replace(tzinfo=UTC)
     return (ts - EPOCH) // timedelta(microseconds=1)
@@ -282,7 +282,7 @@ def load_events_rows(
         cols[3].append(str(row[3].value if hasattr(row[3], "value") else row[3]))
         cols[4].append(str(row[4].value if hasattr(row[4], "value") else row[4]))
         cols[5].append(None if row[5] is None else str(row[5]))
-        cols[6].append(_to_us(row[6]))
+        cols[6].append(to_us(row[6]))
         cols[7].append(row[7])
     return pa.table(dict(zip(EVENT_SCHEMA.names, cols)), schema=EVENT_SCHEMA)
 

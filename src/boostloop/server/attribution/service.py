@@ -168,7 +168,7 @@ def opt_out(session: Session, workspace: Workspace, user_id: str) -> int:
 
 
 def journey_config(workspace: Workspace, channel: str | None = None, since: datetime | None = None) -> JourneyConfig:
-    since_us = None if since is None else (since.astimezone(UTC) - repository.EPOCH) // timedelta(microseconds=1)
+    since_us = None if since is None else repository.to_us(since)
     return JourneyConfig(
         click_window_days=workspace.click_window_days, view_window_days=workspace.view_window_days,
         channel=channel or workspace.attribution_channel, since_us=since_us,
@@ -245,7 +245,7 @@ def observed_splits_keyed(
         if got is None:
             continue
         end, kv = got
-        n = end.size if until is None else int(np.searchsorted(end, _us(until), side="right"))
+        n = end.size if until is None else int(np.searchsorted(end, repository.to_us(until), side="right"))
         if n == 0:
             continue
         k, v = kv[:n, 0], kv[:n, 1]
@@ -264,10 +264,6 @@ def observed_splits_keyed(
                     for col, n in old[b].items():
                         mine[col] = mine.get(col, 0) + n
     return out
-
-
-def _us(t: datetime) -> int:
-    return (t.astimezone(UTC) - repository.EPOCH) // timedelta(microseconds=1)
 
 
 def boost_splits(

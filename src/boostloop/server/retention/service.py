@@ -54,10 +54,6 @@ def midnight(t: datetime) -> datetime:
     return datetime(t.year, t.month, t.day, tzinfo=UTC)
 
 
-def _us(t: datetime) -> int:
-    return (t - EPOCH) // timedelta(microseconds=1)
-
-
 def margin_days(workspace: Workspace) -> int:
     """W: the widest lookback window in whole days (a touch older than this before a journey's end is
     never counted in it, journeys module)."""
@@ -199,7 +195,7 @@ def roll_up(
 
     events = attribution_repo.load_events(session, workspace.id)
     journeys = (engine or default_engine()).run(
-        paths.rollup_paths_sql(journey_config(workspace, "touchpoint_type"), _us(start), _us(c)), events
+        paths.rollup_paths_sql(journey_config(workspace, "touchpoint_type"), attribution_repo.to_us(start), attribution_repo.to_us(c)), events
     ) if events.num_rows else None
     del events
     snap_since = None if st is None else start
