@@ -31,7 +31,7 @@ from boostloop.analytics.attribution.journeys import (
 from boostloop.analytics.attribution.models import DEFAULT_LEVEL, DEFAULT_N_BOOT
 from boostloop.analytics.attribution.overlap_split import DEFAULT_DRAWS, ObservedSplit
 from boostloop.analytics.attribution.overlap_split import DEFAULT_LEVEL as DEFAULT_SPLIT_LEVEL
-from boostloop.analytics.retention import concat_timed, merge_path_rows
+from boostloop.analytics.retention import concat_timed, merge_path_rows, project_paths, timed_paths
 from boostloop.errors import FieldError, InvalidInput, NotFound
 from boostloop.server.attribution import repository
 from boostloop.server.attribution.hashing import person_hash
@@ -346,17 +346,15 @@ def attribution_report(
     load_since = None if since is None else since - timedelta(days=max(workspace.click_window_days, workspace.view_window_days))
     events = repository.load_events(session, workspace.id, since=load_since, until=until)
     run = engine or default_engine()
-    paths_rows = merge_path_rows(
-        run.run(path_table_sql(config), events),
-        retention.archived_path_rows(session, workspace.id, config.channel, since, until),
-    )
+    archived = retention.archived_journeys(session, workspace.id, since, until)
+    paths_rows = merge_path_rows(run.run(path_table_sql(config), events),
+                                 project_paths(archived, config.channel))
     table = path_table_from_rows(paths_rows)
     timed = None
     if "time_decay" in wanted:
         timed = timed_path_table_from_rows(run.run(converting_touches_sql(config), events))
-        archived_timed = retention.archived_timed_paths(session, workspace.id, config.channel, since, until)
-        if archived_timed is not None:  # rolled-up journeys keep each touch's hours (analytics.retention)
-            timed = concat_timed(timed, archived_timed)
+        if archived.num_rows:  # rolled-up journeys keep each touch's hours (analytics.retention)
+            timed = concat_timed(timed, timed_paths(archived, config.channel))
     results = []
     for m in wanted:
         t = timed if m == "time_decay" else table

@@ -34,7 +34,6 @@ from sqlalchemy.orm import Session
 
 from boostloop.analytics import retention as paths
 from boostloop.analytics.attribution.engines import Engine, default_engine
-from boostloop.analytics.attribution.paths import PathTable
 from boostloop.server.attribution import repository as attribution_repo
 from boostloop.server.db.models import Workspace
 from boostloop.server.retention import archive
@@ -264,25 +263,17 @@ def _days(since: datetime | None, until: datetime | None) -> tuple[date | None, 
             None if until is None else until.astimezone(UTC).date())
 
 
-def archived_path_rows(
-    session: Session, workspace_id: uuid.UUID, channel: str, since: datetime | None = None,
-    until: datetime | None = None,
+def archived_journeys(
+    session: Session, workspace_id: uuid.UUID, since: datetime | None = None, until: datetime | None = None,
 ) -> pa.Table:
-    """The archived journeys (ended on a UTC day overlapping ``[since, until]``) as path table rows of the
-    ``channel`` dimension: ``path, conversions, value_cents, nulls``, ordered by path. Attribution adds
-    them to the live journeys' rows (:func:`boostloop.analytics.retention.merge_path_rows`)."""
-    return paths.project_paths(repo.archived_paths(session, workspace_id, *_days(since, until)), channel)
-
-
-def archived_timed_paths(
-    session: Session, workspace_id: uuid.UUID, channel: str, since: datetime | None = None,
-    until: datetime | None = None,
-) -> PathTable | None:
-    """The archived converting journeys (as :func:`archived_path_rows`) with each touch's hours before the
-    conversion, for time decay (:func:`boostloop.analytics.retention.timed_paths`); None before any roll-up."""
+    """The archived journeys that ended on a UTC day overlapping ``[since, until]``, as detailed path rows
+    (``path, conversions, value_cents, nulls``; none before the first roll-up). Attribution reads them once
+    and projects them to its channel dimension (:func:`boostloop.analytics.retention.project_paths`, added
+    to the live rows by ``merge_path_rows``) and, for time decay, to timed paths
+    (:func:`boostloop.analytics.retention.timed_paths`)."""
     if repo.rolled_until(session, workspace_id) is None:
-        return None
-    return paths.timed_paths(repo.archived_paths(session, workspace_id, *_days(since, until)), channel)
+        return paths.PATH_SCHEMA.empty_table()
+    return repo.archived_paths(session, workspace_id, *_days(since, until))
 
 
 def archived_boost_splits(
