@@ -249,27 +249,25 @@ def boost_effectiveness(session: Session, workspace_id: uuid.UUID, boost_id: uui
     return s.BoostEffectivenessOut.model_validate(got[0].result)
 
 
-def _comparable(r: dict) -> Comparable:
-    """The ranking inputs of a stored result (``BoostEffectivenessOut`` as JSON)."""
-
-    def iv(d: dict) -> Interval:
-        return Interval(d["estimate"], d["lower"], d["upper"])
-
+def _comparable(r) -> Comparable:
+    """The ranking inputs of a stored result (``store.StoredResult``: its ranking columns, no JSON)."""
     return Comparable(
-        boost_id=str(r["boost_id"]), platform=Platform(r["platform"]), spend_cents=int(r["spend_cents"]),
-        cost_per_result=iv(r["cost_per_incremental_result_cents"]), incremental_roi=iv(r["incremental_roi"]),
-        cpa_cents=float(r["benchmark"]["cpa_cents"]), roas=float(r["benchmark"]["roas"]),
-        confidence=ConfidenceLevel(r["confidence"]["level"]))
+        boost_id=str(r.boost_id), platform=Platform(r.platform), spend_cents=int(r.spend_cents),
+        cost_per_result=Interval(r.cost_per_result, r.cost_per_result_lower, r.cost_per_result_upper),
+        incremental_roi=Interval(r.incremental_roi, r.incremental_roi_lower, r.incremental_roi_upper),
+        cpa_cents=float(r.benchmark_cpa_cents), roas=float(r.benchmark_roas), confidence=ConfidenceLevel(r.confidence))
 
 
 def comparison(session: Session, workspace_id: uuid.UUID, *, now: datetime) -> s.ComparisonOut:
-    """The ranking over every boost's stored result (``store``; missing or stale ones computed first)."""
+    """The ranking over every boost's stored result (``store``; missing or stale ones computed first), from
+    the results' ranking columns (``store.ranking_columns``): the ranking itself is ``compare_boosts``
+    (ties, undefined values, verdicts), a sort of 1,000 rows in Python."""
     from boostloop.server.effectiveness import store  # store builds on analyze / to_out above
 
-    if repo.workspace(session, workspace_id) is None:
+    ws = repo.workspace(session, workspace_id)
+    if ws is None:
         raise NotFound(f"workspace {workspace_id} not found")
-    cmp = compare_boosts([_comparable(r.result) for r in store.current(session, workspace_id, now=now,
-                                                                        with_result=True)])
+    cmp = compare_boosts([_comparable(r) for r in store.current(session, workspace_id, now=now)])
 
     def rows(ranked) -> list[s.RankedBoostOut]:
         return [s.RankedBoostOut(rank=r.rank, boost_id=uuid.UUID(r.boost_id), platform=r.platform.value,
@@ -277,7 +275,7 @@ def comparison(session: Session, workspace_id: uuid.UUID, *, now: datetime) -> s
                                  vs_benchmark=r.vs_benchmark, confidence=r.confidence.value) for r in ranked]
 
     return s.ComparisonOut(
-        currency=repo.workspace(session, workspace_id).currency,
+        currency=ws.currency,
         by_cost_per_result=rows(cmp.by_cost_per_result), by_incremental_roi=rows(cmp.by_incremental_roi),
         by_platform={p.value: d for p, d in summary_by_platform(cmp).items()},
     )
