@@ -56,12 +56,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
-    ws, token, boosts = setup(args.database_url)
+    # before anything reads the settings (they are cached)
     os.environ["BOOSTLOOP_DATABASE_URL"] = args.database_url
     os.environ["BENCH_READS_CACHE"] = "miss"
     os.environ["BOOSTLOOP_RUN_SCHEDULER"] = "false"
     os.environ["BOOSTLOOP_LOG_LEVEL"] = "WARNING"
     os.environ.pop("BOOSTLOOP_REDIS_URL", None)
+    ws, token, boosts = setup(args.database_url)
     from fastapi.testclient import TestClient
 
     clock = SqlClock()
