@@ -46,7 +46,9 @@ class BoostDetailOut(BaseModel):
     snapshots: list[SnapshotOut]
     latest_snapshot: SnapshotOut | None
     attribution_split: BoostSplit = Field(description="the attribution service's split of the boost's "
-                                          "conversions, now (organic only / paid only / both / unknown)")
+                                          "conversions so far (organic only / paid only / both / unknown), as "
+                                          "stored by the hourly snapshots job and recomputed when its inputs "
+                                          "change (at most 2 hours old while the boost's window is open)")
 
     model_config = {"json_schema_extra": {"examples": [{
         "boost": {"id": "0b0d8f5e-3c8e-4c55-9a53-2b6f7a1f5c11", "status": "ACTIVE"},
