@@ -35,6 +35,7 @@ from boostloop.analytics.effectiveness.controls import (
     select_controls,
 )
 from boostloop.analytics.effectiveness.counterfactual import PostSeries
+from boostloop.analytics.effectiveness.overlap import PI_UNKNOWN
 from boostloop.enums import ContentType, Platform
 
 
@@ -88,6 +89,8 @@ class BoostFacts:
     organic_conversions: float  # of which on an ORGANIC touchpoint
     value_cents: int
     baseline: Mapping[str, float | None] = field(default_factory=dict)  # the pre-boost snapshot per metric
+    share_paid_also_organic: float = 0.0  # the overlap term's ``s`` and ``pi`` (``overlap``; 0: left out)
+    paid_first: float = PI_UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -167,5 +170,6 @@ def build_inputs(
         value_cents=int(facts.value_cents), paid_impressions=facts.paid_impressions,
         incremental_paid_reach=max(inc_paid_reach, 0.0), paid_engagements=facts.paid_clicks,
         paid_clicks=facts.paid_clicks, baseline=dict(facts.baseline),
+        share_paid_also_organic=facts.share_paid_also_organic, paid_first=facts.paid_first,
     )
     return BoostInputs(obs, controls, selection, a, end_age, org_reach_end, tuple(flags))
