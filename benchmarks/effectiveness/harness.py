@@ -13,6 +13,7 @@ the post in the simulated period; organic conversions are those whose touchpoint
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections import defaultdict
@@ -33,7 +34,6 @@ from boostloop.analytics.effectiveness.counterfactual import Counterfactual, Cou
 from boostloop.analytics.effectiveness.inputs import BoostFacts, PostHistory, build_inputs
 from boostloop.analytics.effectiveness.lift import counterfactual_conversion_draws
 from boostloop.analytics.effectiveness.overlap import overlap_point, paid_first_share
-from boostloop.simulate.split_inputs import estimates as split_estimates
 
 METRICS = ("reach", "impressions", "engagements")
 
@@ -93,9 +93,7 @@ def build_cases(sim, *, max_controls: int = 40, overlap_term: bool = True) -> li
         n_org[pid] += t == "ORGANIC"
         val[pid] += int(v or 0)
         times[pid][0 if t == "ORGANIC" else 1].append(_hours(at, sim.start))
-    # The overlap term's s: the attribution split's share of paid-reached people also reached organically,
-    # from the reach figures as server/attribution reads them (boostloop.simulate.split_inputs).
-    share_s = {k: est.share_paid_also_organic for k, (_, est) in split_estimates(sim, n_draws=0).items()}
+    followers = {a["id"]: a["followers"] for a in sim.accounts}  # the overlap estimate's universe
     camp = defaultdict(lambda: defaultdict(float))
     for r in sim.campaign_metrics:
         c = camp[str(r["campaign_id"])]
@@ -123,13 +121,14 @@ def build_cases(sim, *, max_controls: int = 40, overlap_term: bool = True) -> li
             days_observed=cm["hours"] / 24.0, conversions=n_conv[pid], organic_conversions=n_org[pid],
             value_cents=val[pid],
             baseline={k: (float(snap[k]) if snap.get("captured_at") else None) for k in METRICS},
-            share_paid_also_organic=share_s.get(bid, 0.0) if overlap_term else 0.0,
-            paid_first=paid_first_share(*times[pid]),
+            audience_size=followers[p["account_id"]], paid_first=paid_first_share(*times[pid]),
         )
         inp = build_inputs(facts, histories[pid], candidates, max_end_age=i0 + len(cf_truth),
                            max_controls=max_controls, series_cache=cache)
         if "no_post_boost_capture" in inp.flags:
             continue
+        if not overlap_term:
+            inp = dataclasses.replace(inp, obs=dataclasses.replace(inp.obs, share_paid_also_organic=0.0))
         truth_end = float(cf_truth[int(round(inp.end_age)) - 1 - i0])
         cases.append(BoostCase(bid, pid, b["platform"], inp.a, inp.end_age, inp.obs, inp.controls, truth,
                                truth_end, inp.actual_organic_reach_end))
