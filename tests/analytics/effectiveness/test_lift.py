@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 from boostloop.analytics.effectiveness.lift import (
     conversion_economics,
     incremental_lift,
-    mid_quantiles,
     nearest_level_interval,
 )
 
@@ -63,16 +62,6 @@ def test_conversion_economics_by_hand():
     assert e.incremental_fraction.estimate == pytest.approx(21 / 9)
 
 
-def test_mid_quantiles_by_hand():
-    # Sample {1, 2, 2, 3}: p = 1/4, 1/2, 1/4; F_mid = 1/8, 1/2, 7/8 at 1, 2, 3.
-    x = np.array([1, 2, 2, 3])
-    assert mid_quantiles(x, [0.125, 0.5, 0.875]).tolist() == [1.0, 2.0, 3.0]
-    assert mid_quantiles(x, [0.3125]).tolist() == [1.5]  # halfway between F_mid(1) and F_mid(2)
-    assert mid_quantiles(x, [0.01, 0.99]).tolist() == [1.0, 3.0]  # clamped to the support
-    # One value only: every mid-quantile is that value (a count the data determine has a point interval).
-    assert mid_quantiles(np.full(10, 4.0), [0.05, 0.95]).tolist() == [4.0, 4.0]
-
-
 def _pmf_draws(pmf: dict[int, float], n: int = 100_000) -> np.ndarray:
     """Draws in exactly the given proportions (rounded to 1 / n)."""
     return np.concatenate([np.full(int(round(p * n)), float(v)) for v, p in pmf.items()])
@@ -94,7 +83,6 @@ def test_nearest_level_interval_nearly_determined_count():
     # 1: nearest 0.90 is {3} (0.04 below) rather than {2, 3} (0.09 above), the mid-p interval.
     draws = _pmf_draws({1: 0.01, 2: 0.13, 3: 0.86})
     assert nearest_level_interval(draws, 0.90) == (3.0, 3.0)
-    assert mid_quantiles(draws, [0.05]).tolist()[0] < 2.0  # the mid-p interval reaches into {2}
     assert nearest_level_interval(np.full(50, 4.0), 0.90) == (4.0, 4.0)
 
 

@@ -127,21 +127,11 @@ class ConversionEconomics:
     flags: tuple[str, ...] = field(default_factory=tuple)
 
 
-def mid_quantiles(draws: np.ndarray, probs) -> np.ndarray:
-    """Parzen's mid-quantiles of a (possibly discrete) sample: the inverse of the mid-distribution function
-    ``F_mid(x) = F(x) - P(X = x) / 2``, linearly interpolated between the support points and clamped to
-    the smallest / largest one (Parzen 2004, "Quantile probability and statistical data modeling", Stat.
-    Sci. 19:652-662; Ma, Genton & Parzen 2011). For a continuous sample it is the Hazen quantile; for an
-    integer-valued one the interval endpoints fall *between* integers by how much probability the
-    end values carry, instead of being pushed out to whole integers (ordinary quantiles of a count that
-    the data nearly determine cover far more than the nominal level: 0.978 pooled at 90 % before this,
-    benchmarks/RESULTS.md "Effectiveness")."""
-    values, _, f_mid = _mid_distribution(draws)
-    return np.interp(np.asarray(probs, dtype=float), f_mid, values)
-
-
 def _mid_distribution(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Support values, their probabilities and the mid-distribution function ``F(x) - P(X = x) / 2``."""
+    """Support values, their probabilities and the mid-distribution function ``F_mid(x) = F(x) - P(X = x) / 2``
+    of a (possibly discrete) sample (Parzen 2004, "Quantile probability and statistical data modeling",
+    Stat. Sci. 19:652-662): the tail convention of mid-p inference, half of a value's own probability on
+    each side."""
     values, counts = np.unique(np.asarray(draws, dtype=float), return_counts=True)
     p = counts / counts.sum()
     return values, p, np.cumsum(p) - p / 2.0
@@ -149,7 +139,7 @@ def _mid_distribution(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
 
 def nearest_level_interval(draws: np.ndarray, level: float) -> tuple[float, float]:
     """The interval of a count (integer-valued draws) whose own probability is nearest ``level``, among the
-    *central* intervals ``{x : |F_mid(x) - 1/2| <= d}`` (``F_mid`` as in ``mid_quantiles``), which are nested
+    *central* intervals ``{x : |F_mid(x) - 1/2| <= d}`` (``_mid_distribution``), which are nested
     and grow by one support value at a time, from the middle outwards, as ``d`` grows.
 
     Why: a count's interval contains whole values only, so its probability moves in jumps; with 3 organic
