@@ -10,7 +10,9 @@ Per boost (times UTC):
 - paid delivery: the linked campaign's complete reporting periods in ``[boosted_at, window end]`` (the
   snapshot collector's query); without a campaign, the boost's latest snapshot; without either, zero;
 - conversions: every conversion event of the post up to the window end (those on an ORGANIC touchpoint
-  are the organic ones), with their value;
+  are the organic ones), with their value; the order of its paid and organic conversions and the boost's
+  audience size (the universe of the independence overlap estimate) feed the overlap term
+  (``analytics.effectiveness.overlap``);
 - benchmarks: the platform defaults with ``Workspace.benchmarks`` overrides;
 - seed of the conversion-interval simulation: the boost id's low 32 bits (same boost, same numbers).
 """
@@ -135,6 +137,7 @@ def analyze(session: Session, workspace_id: uuid.UUID, *, now: datetime,
     conv = repo.conversions_by_post(session, workspace_id,
                                     [(b.id, p.id, end_t) for b, p, end_t, _, _ in plans if p is not None])
     ids = [b.id for b, *_ in plans]
+    audience = repo.audience_sizes(session, workspace_id, ids)
     latest = repo.latest_snapshots(session, workspace_id, ids)
     counts = repo.snapshot_counts(session, workspace_id, ids)
 
@@ -165,6 +168,7 @@ def analyze(session: Session, workspace_id: uuid.UUID, *, now: datetime,
             paid_impressions=float(imp), paid_reach=float(reach), paid_clicks=float(clicks),
             days_observed=max(days, 0.0), conversions=float(c.total), organic_conversions=float(c.organic),
             value_cents=int(c.value_cents), baseline=_baseline(b.organic_metrics),
+            audience_size=audience.get(b.id), paid_first=c.paid_first,
         )
         max_end_age = _hours(limit, post.published_at) if post is not None else _hours(limit, b.boosted_at)
         candidates = [h for h in by_platform.get(b.platform, []) if post is None or h.post_id != str(post.id)]
