@@ -73,6 +73,16 @@ def test_new_inputs_boost_changes_and_settings_make_a_result_stale(engine) -> No
         assert _rows(s, ws.id)[0].benchmark_cpa_cents == 1234
 
 
+def test_a_new_method_version_recomputes_final_results(engine, monkeypatch) -> None:
+    with session_scope(engine) as s:
+        ws, _, _ = _world(s)
+        assert store.refresh(s, ws.id, now=CLOSED) == 1
+        assert _rows(s, ws.id)[0].final and store.refresh(s, ws.id, now=CLOSED) == 0
+        monkeypatch.setattr(store, "METHOD_VERSION", store.METHOD_VERSION + 1)
+        assert store.refresh(s, ws.id, now=CLOSED) == 1
+        assert store.refresh(s, ws.id, now=CLOSED) == 0
+
+
 def test_an_open_window_result_expires_after_two_hours(engine) -> None:
     with session_scope(engine) as s:
         ws, _, _ = _world(s)

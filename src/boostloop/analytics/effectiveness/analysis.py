@@ -31,6 +31,12 @@ from boostloop.analytics.effectiveness.score import EffectivenessScore, effectiv
 from boostloop.analytics.effectiveness.trajectory import value_at
 from boostloop.enums import Platform
 
+# The method's version, part of every stored result's freshness mark (server/effectiveness/store.py): bump it
+# when a change alters the numbers an analysis gives, so that stored results, final ones included, are
+# recomputed with the new method instead of being served as they were. 2: the overlap term and the count
+# interval nearest the level (lift.nearest_level_interval).
+METHOD_VERSION = 2
+
 METRICS = ("reach", "impressions", "engagements")
 
 

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from boostloop.analytics.effectiveness.analysis import METHOD_VERSION
 from boostloop.server.db.models import BoostCampaign, BoostEffectivenessResult
 from boostloop.server.effectiveness import repository as repo
 from boostloop.server.effectiveness import schemas as s
@@ -148,9 +149,9 @@ def _refresh(session: Session, workspace_id: uuid.UUID, *, now: datetime, boost_
 
 
 def _settings_mark(ws) -> str:
-    """The workspace settings an analysis depends on (benchmark overrides, click window), hashed: changing
-    them makes every stored result stale."""
-    raw = json.dumps([ws.benchmarks, ws.click_window_days], sort_keys=True, default=str)
+    """The workspace settings an analysis depends on (benchmark overrides, click window) and the method's
+    version, hashed: changing them makes every stored result stale."""
+    raw = json.dumps([ws.benchmarks, ws.click_window_days, METHOD_VERSION], sort_keys=True, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
