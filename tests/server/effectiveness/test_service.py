@@ -77,11 +77,12 @@ def test_boost_analysis_from_the_database(engine) -> None:
     o = a.inputs.obs
     assert (o.spend_cents, o.paid_impressions, o.paid_clicks, o.days_observed) == (10_000, 4000, 80, 4 / 24)
     assert (o.conversions, o.organic_conversions, o.value_cents) == (6, 2, 24_000)  # the late one is out
-    # Overlap term inputs. Every paid conversion (T0 + 1..4 h) precedes both organic ones (T0 + 5, 6 h):
-    # paid-first share 1. No combined reach captured: independence within the account's 10,000 followers,
+    # Overlap term inputs. Every paid conversion (T0 + 1..4 h) precedes both organic ones (T0 + 5, 6 h), but
+    # on the same UTC day, and the order is read by day (the retention roll-up's resolution): all ties,
+    # paid-first share 1/2 (``test_paid_first_is_read_by_day`` has distinct days). No combined reach captured: independence within the account's 10,000 followers,
     # organic reach 999 at 72 h, paid reach min(4 x 800, 4000) = 3200: incremental round(3200 (1 - 999 /
     # 10000)) = 2880, overlap 320, s = 320 / 3200 = 0.1.
-    assert o.paid_first == 1.0
+    assert o.paid_first == 0.5
     assert o.share_paid_also_organic == pytest.approx(0.1)
     assert len(a.inputs.selection.post_ids) == 10
     assert out["spend_cents"] == 10_000 and out["conversions"] == 6
@@ -92,6 +93,19 @@ def test_boost_analysis_from_the_database(engine) -> None:
     assert out["confidence"]["level"] == "LOW"  # 4 hours of delivery, 6 conversions
     assert "no_snapshots" in out["flags"]
     _no_nan(out)
+
+
+def test_paid_first_is_read_by_day() -> None:
+    from datetime import date
+
+    from boostloop.server.effectiveness.repository import _paid_first_by_day
+
+    d1, d2, d3 = date(2026, 5, 1), date(2026, 5, 2), date(2026, 5, 3)
+    # (day, organic, conversions, value): paid on day 1 (2) and day 3 (1); organic on day 2 (1) and day 3 (1).
+    # Pairs (organic, paid): day 2 vs day 1 x2 = 2 paid first, vs day 3 = 0; day 3 vs day 1 x2 = 2, vs day 3 = 1/2.
+    days = [(d1, False, 2, 0), (d2, True, 1, 0), (d3, False, 1, 0), (d3, True, 1, 0)]
+    assert _paid_first_by_day(days) == pytest.approx((2 + 0 + 2 + 0.5) / 6)
+    assert _paid_first_by_day([(d1, False, 3, 0)]) == 0.5  # no organic side: unknown
 
 
 def test_another_workspaces_boost_is_not_found(engine) -> None:

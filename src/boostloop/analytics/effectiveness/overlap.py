@@ -22,7 +22,8 @@ on the other channel having reached them)::
 * ``pi``: the chance that the paid conversion came *first* when a person converts both ways (otherwise the
   conversion is already organic and in ``O``): for independent conversion times ``T_p`` and ``T_o`` it is
   ``P(T_p < T_o)``, estimated by the two-sample Mann-Whitney statistic of the post's paid and organic
-  conversion times (``paid_first_share``). Organic conversions of the boost's spillover people arrive with
+  conversion times (``paid_first_share``); the server passes their UTC days (same-day pairs count one
+  half), the resolution its retention roll-up keeps. Organic conversions of the boost's spillover people arrive with
   the paid delivery, which pulls ``pi`` up: an upper-side estimate of a small term.
 
 Interval (draws, seeded by the caller's generator): the overlap paid converters ``B ~ Binomial(P, s)``,

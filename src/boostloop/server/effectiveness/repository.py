@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -94,8 +94,8 @@ class Conversions:
     total: int
     organic: int
     value_cents: int
-    # The overlap term's pi (``analytics.effectiveness.overlap.paid_first_share``) over the live conversion
-    # events' times (archived ones keep no times).
+    # The overlap term's pi (``analytics.effectiveness.overlap.paid_first_share``) over the conversions'
+    # UTC days (``_paid_first_by_day``).
     paid_first: float = PI_UNKNOWN
 
 
@@ -118,20 +118,26 @@ def conversions_by_post(
                     e.post_id.in_(part)))
         for pid, at, touch, value in session.execute(q):
             by_post.setdefault(pid, []).append((at, touch == TouchpointType.ORGANIC, int(value or 0)))
+    # Conversions older than the workspace's retention live on as daily aggregates (server/retention).
+    archived = retention_repo.archived_conversion_days(session, workspace_id, targets)
     out: dict[uuid.UUID, Conversions] = {}
     for boost_id, post_id, until in targets:
-        rows = [r for r in by_post.get(post_id, ()) if r[0] <= until]
-        if rows:
-            pi = paid_first_share([r[0].timestamp() for r in rows if r[1]], [r[0].timestamp() for r in rows if not r[1]])
-            out[boost_id] = Conversions(len(rows), sum(r[1] for r in rows), sum(r[2] for r in rows), pi)
-    # Conversions older than the workspace's retention live on as daily aggregates (server/retention).
-    for boost_id, (total, organic, value) in retention_repo.archived_conversions_by_post(
-        session, workspace_id, targets
-    ).items():
-        live = out.get(boost_id, Conversions(0, 0, 0))
-        out[boost_id] = Conversions(live.total + total, live.organic + organic, live.value_cents + value,
-                                    live.paid_first)
+        days = [(at.astimezone(UTC).date(), organic, 1, value)
+                for at, organic, value in by_post.get(post_id, ()) if at <= until] + archived.get(boost_id, [])
+        if days:
+            out[boost_id] = Conversions(sum(d[2] for d in days), sum(d[2] for d in days if d[1]),
+                                        sum(d[3] for d in days), _paid_first_by_day(days))
     return out
+
+
+def _paid_first_by_day(days: Sequence[tuple[date, bool, int, int]]) -> float:
+    """The overlap term's pi over the conversions' UTC days (same-day pairs count one half): the resolution
+    the retention roll-up keeps (``event_daily_aggregates``), so a boost's result does not change when its
+    raw events are archived."""
+    def ordinals(organic: bool) -> list[int]:
+        return [d.toordinal() for d, is_organic, n, _ in days if is_organic is organic for _ in range(n)]
+
+    return paid_first_share(ordinals(True), ordinals(False))
 
 
 def audience_sizes(session: Session, workspace_id: uuid.UUID, boost_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int | None]:

@@ -181,26 +181,24 @@ def archived_paths(
                                       ("value_cents", pa.int64()), ("nulls", pa.int64())]))
 
 
-def archived_conversions_by_post(
+def archived_conversion_days(
     session: Session, workspace_id: uuid.UUID, targets: Sequence[tuple[uuid.UUID, uuid.UUID, datetime]]
-) -> dict[uuid.UUID, tuple[int, int, int]]:
-    """For each ``(boost, post, until)``: the post's archived conversions on days up to ``until``'s UTC day
-    as ``(all, on an ORGANIC touchpoint, value_cents)``; boosts with none are left out."""
+) -> dict[uuid.UUID, list[tuple[date, bool, int, int]]]:
+    """For each ``(boost, post, until)``: the post's archived conversions on days up to ``until``'s UTC day,
+    per day and side, as ``(day, on an ORGANIC touchpoint, conversions, value_cents)`` rows; boosts with none
+    are left out."""
     e = EventDailyAggregate
-    out: dict[uuid.UUID, tuple[int, int, int]] = {}
+    out: dict[uuid.UUID, list[tuple[date, bool, int, int]]] = {}
     days = [(b, p, until.astimezone(UTC).date()) for b, p, until in targets]
+    organic = e.touchpoint_type == TouchpointType.ORGANIC
     for part in snaps.chunks(days):
         t = snaps.values_table("t", [("boost_id", sa.Uuid()), ("post_id", sa.Uuid()), ("until_day", sa.Date())], part)
         q = (
-            sa.select(
-                t.c.boost_id, sa.func.sum(e.events),
-                sa.func.sum(sa.case((e.touchpoint_type == TouchpointType.ORGANIC, e.events), else_=0)),
-                sa.func.sum(e.value_cents),
-            )
+            sa.select(t.c.boost_id, e.day, organic, sa.func.sum(e.events), sa.func.sum(e.value_cents))
             .join(e, sa.and_(e.post_id == t.c.post_id, e.day <= t.c.until_day))
             .where(e.workspace_id == workspace_id, e.event_type == AttributionEventType.CONVERSION)
-            .group_by(t.c.boost_id)
+            .group_by(t.c.boost_id, e.day, organic)
         )
-        for r in session.execute(q):
-            out[r[0]] = (int(r[1] or 0), int(r[2] or 0), int(r[3] or 0))
+        for boost_id, day, is_organic, n, value in session.execute(q):
+            out.setdefault(boost_id, []).append((day, bool(is_organic), int(n or 0), int(value or 0)))
     return out
