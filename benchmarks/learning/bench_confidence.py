@@ -30,16 +30,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import (  # noqa: E402
-    big_world,
-    expected_boost_value_cents,
-    make_sim,
-    model_xy,
-    plan_boost,
-    realise_value,
-    training_set,
-    world_actions,
-)
+import common  # noqa: E402
 
 from boostloop.analytics.learning.evaluation import train_and_validate  # noqa: E402
 from boostloop.analytics.learning.optimizers import predict_boost_outcome  # noqa: E402
@@ -69,10 +60,10 @@ def wilson(k: int, n: int, z: float = 1.645) -> tuple[float, float]:
 
 def world_records(factor: float, seed: int, plans: int) -> list[dict]:
     posts_factor = max(1.0, factor / 2.5)  # 5 posts per boost in the default world; keep >= 2 unboosted per boost
-    world = big_world(posts_factor=posts_factor, boosts_factor=factor)
-    sim = make_sim(world, seed)
-    ts = training_set(sim)
-    X, Y = model_xy(ts)
+    world = common.big_world(posts_factor=posts_factor, boosts_factor=factor)
+    sim = common.make_sim(world, seed)
+    ts = common.training_set(sim)
+    X, Y = common.model_xy(ts)
     labels = [r.labels for r in ts.rows if r.is_training_ready]
     X = list(X)
     with threadpool_limits(1, "openmp"):
@@ -81,7 +72,7 @@ def world_records(factor: float, seed: int, plans: int) -> list[dict]:
     model, val = trained.model, trained.validation.as_dict()
     median_budget = int(np.median([x["budget_cents"] for x in X]))
     rng = np.random.default_rng([seed, 97])
-    plats, ctypes, shares, seg_names, seg_targeting = world_actions(world)
+    plats, ctypes, shares, seg_names, seg_targeting = common.world_actions(world)
     start_weekday = sim.end.astimezone(__import__("zoneinfo").ZoneInfo(sim.workspace["timezone"])).weekday()
     out = []
     for k in range(plans):
@@ -89,14 +80,14 @@ def world_records(factor: float, seed: int, plans: int) -> list[dict]:
         platform = plats[int(rng.integers(len(plats)))]
         ctype = ctypes[int(rng.choice(len(ctypes), p=shares))]
         with threadpool_limits(1, "openmp"):
-            hour, seg, plan, bs = plan_boost(model, levels, X, labels, platform, ctype, weekday, seg_names,
+            hour, seg, plan, bs = common.plan_boost(model, levels, X, labels, platform, ctype, weekday, seg_names,
                                               seg_targeting, rng, seed, k)
         # As the product does: a budget at the top of the grid (the curve never saturated, always so
         # without a response curve) is replaced by the workspace's usual (median) budget.
         budget = median_budget if bs.extrapolated else bs.budget_cents
         fc = bs.forecast if budget == bs.budget_cents else predict_boost_outcome(model, dict(plan, budget_cents=budget))
-        ev = expected_boost_value_cents(world, platform, ctype, seg, hour, weekday, budget)
-        _, value = realise_value(world, rng, ev)
+        ev = common.expected_boost_value_cents(world, platform, ctype, seg, hour, weekday, budget)
+        _, value = common.realise_value(world, rng, ev)
         if fc.roi[0] <= 0:  # the product recommends only a positive projected ROI
             continue
         out.append({
