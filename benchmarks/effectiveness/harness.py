@@ -13,6 +13,7 @@ the post in the simulated period; organic conversions are those whose touchpoint
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections import defaultdict
@@ -32,6 +33,7 @@ from boostloop.analytics.effectiveness import (
 from boostloop.analytics.effectiveness.counterfactual import Counterfactual, CounterfactualPoint
 from boostloop.analytics.effectiveness.inputs import BoostFacts, PostHistory, build_inputs
 from boostloop.analytics.effectiveness.lift import counterfactual_conversion_draws
+from boostloop.analytics.effectiveness.overlap import overlap_point, paid_first_share
 
 METRICS = ("reach", "impressions", "engagements")
 
@@ -54,10 +56,10 @@ def _hours(dt, ref) -> float:
     return (dt - ref).total_seconds() / 3600.0
 
 
-def build_cases(sim, *, max_controls: int = 40) -> list[BoostCase]:
+def build_cases(sim, *, max_controls: int = 40, overlap_term: bool = True) -> list[BoostCase]:
     """The observed rows of ``sim`` as ``analyze_boost`` inputs, through the product's own builder
     (``boostloop.analytics.effectiveness.inputs``); the analysis end is the last capture within the
-    truth's counterfactual series."""
+    truth's counterfactual series. ``overlap_term`` False leaves the overlap term out (for comparison)."""
     posts = {str(p["id"]): p for p in sim.posts}
     captures: dict[str, list] = defaultdict(list)
     for m in sim.organic_metrics:
@@ -81,13 +83,17 @@ def build_cases(sim, *, max_controls: int = 40) -> list[BoostCase]:
     conv_post = conv["post_id"].to_pylist()
     conv_touch = conv["touchpoint_type"].to_pylist()
     conv_val = conv["event_value_cents"].fill_null(0).to_pylist()
+    conv_at = conv["occurred_at"].to_pylist()
     n_conv, n_org, val = defaultdict(int), defaultdict(int), defaultdict(int)
-    for pid, t, v in zip(conv_post, conv_touch, conv_val):
+    times = defaultdict(lambda: ([], []))  # post -> (organic, paid) conversion times in hours
+    for pid, t, v, at in zip(conv_post, conv_touch, conv_val, conv_at):
         if pid is None:
             continue
         n_conv[pid] += 1
         n_org[pid] += t == "ORGANIC"
         val[pid] += int(v or 0)
+        times[pid][0 if t == "ORGANIC" else 1].append(_hours(at, sim.start))
+    followers = {a["id"]: a["followers"] for a in sim.accounts}  # the overlap estimate's universe
     camp = defaultdict(lambda: defaultdict(float))
     for r in sim.campaign_metrics:
         c = camp[str(r["campaign_id"])]
@@ -115,11 +121,14 @@ def build_cases(sim, *, max_controls: int = 40) -> list[BoostCase]:
             days_observed=cm["hours"] / 24.0, conversions=n_conv[pid], organic_conversions=n_org[pid],
             value_cents=val[pid],
             baseline={k: (float(snap[k]) if snap.get("captured_at") else None) for k in METRICS},
+            audience_size=followers[p["account_id"]], paid_first=paid_first_share(*times[pid]),
         )
         inp = build_inputs(facts, histories[pid], candidates, max_end_age=i0 + len(cf_truth),
                            max_controls=max_controls, series_cache=cache)
         if "no_post_boost_capture" in inp.flags:
             continue
+        if not overlap_term:
+            inp = dataclasses.replace(inp, obs=dataclasses.replace(inp.obs, share_paid_also_organic=0.0))
         truth_end = float(cf_truth[int(round(inp.end_age)) - 1 - i0])
         cases.append(BoostCase(bid, pid, b["platform"], inp.a, inp.end_age, inp.obs, inp.controls, truth,
                                truth_end, inp.actual_organic_reach_end))
@@ -209,7 +218,9 @@ def peer_incremental(case: BoostCase, cf: Counterfactual, seed: int) -> tuple[fl
     o = case.obs
     e = conversion_economics(actual_conversions=o.conversions, organic_conversions=o.organic_conversions,
                              value_cents=o.value_cents, spend_cents=o.spend_cents, reach_counterfactual=cf,
-                             actual_organic_reach=case.actual_reach_end, seed=seed).incremental_conversions
+                             actual_organic_reach=case.actual_reach_end,
+                             share_paid_also_organic=o.share_paid_also_organic, paid_first=o.paid_first,
+                             seed=seed).incremental_conversions
     return e.estimate, e.lower, e.upper
 
 
@@ -273,10 +284,18 @@ def evaluate(cases: list[BoostCase], *, seed: int = 0, peers: bool = True, min_t
         # discrete (integer) truth, plain interval coverage exceeds the nominal level whenever the count is
         # nearly determined; u = F(t-) + V (F(t) - F(t-)) is uniform if the distribution is calibrated
         # (Brockwell 2007), so the share of u in [0.05, 0.95] is the coverage net of discreteness.
+        o = c.obs
         _, cf_draws = counterfactual_conversion_draws(
-            organic_conversions=c.obs.organic_conversions, reach_counterfactual=res.counterfactuals["reach"],
-            actual_organic_reach=c.actual_reach_end, seed=seed + i)
+            organic_conversions=o.organic_conversions, reach_counterfactual=res.counterfactuals["reach"],
+            actual_organic_reach=c.actual_reach_end, paid_conversions=o.conversions - o.organic_conversions,
+            share_paid_also_organic=o.share_paid_also_organic, paid_first=o.paid_first, seed=seed + i)
         inc_draws = c.obs.conversions - cf_draws
+        # The overlap term's point (lift / overlap): overlap converters through the ad who would have converted
+        # organically anyway, moved from incremental to counterfactual.
+        row["overlap_term"] = overlap_point(
+            paid_conversions=o.conversions - o.organic_conversions, organic_conversions=o.organic_conversions,
+            organic_reach=c.actual_reach_end, share_paid_also_organic=o.share_paid_also_organic,
+            paid_first=o.paid_first)
         t = row["truth_inc"]
         v = np.random.default_rng([seed, i, 7]).random()
         row["pit"] = float(np.mean(inc_draws < t) + v * np.mean(inc_draws == t))
@@ -300,6 +319,7 @@ def _stats(rows, get, min_true_incremental) -> dict:
     width = [(get(r)["cf_hi"] - get(r)["cf_lo"]) / max(r["truth_cf"] - (r["baseline"] or 0), 1.0) for r in allr]
     pit = [r["pit"] for r in allr if get(r) is r and "pit" in r]
     pred_cov = [r["pred_cov"] for r in allr if get(r) is r and "pred_cov" in r]
+    overlap = [r["overlap_term"] for r in allr if get(r) is r and "overlap_term" in r]
     # Bias (estimate - truth; positive: incremental conversions over-stated) and interval width.
     signed = [get(r)["est_inc"] - r["truth_inc"] for r in allr]
     inc_width = [get(r)["inc_hi"] - get(r)["inc_lo"] for r in allr]
@@ -307,6 +327,7 @@ def _stats(rows, get, min_true_incremental) -> dict:
         "n_boosts": len(allr), "n_30plus": len(big),
         "randomised_pit_coverage_inc_90": float(np.mean([0.05 <= u <= 0.95 for u in pit])) if pit else None,
         "expected_coverage_inc_90": float(np.mean(pred_cov)) if pred_cov else None,
+        "mean_overlap_term": float(np.mean(overlap)) if overlap else None,
         "median_abs_rel_error_inc_30plus": float(np.median(rel)) if rel else None,
         "mean_signed_error_inc": float(np.mean(signed)) if signed else None,
         "median_inc_interval_width": float(np.median(inc_width)) if inc_width else None,

@@ -78,7 +78,7 @@ WORLDS = world_variants()
 
 
 def run(worlds: list[str], seeds: list[int], *, peers: bool, scale: float = 1.0, export_ci: str | None = None,
-        ci_results: str | None = None) -> dict:
+        ci_results: str | None = None, overlap_term: bool = True) -> dict:
     results = {}
     all_rows = []
     ci_export = []
@@ -88,7 +88,7 @@ def run(worlds: list[str], seeds: list[int], *, peers: bool, scale: float = 1.0,
         for seed in seeds:
             t0 = time.perf_counter()
             sim = generate(world, seed, scale=scale)
-            cases = harness.build_cases(sim)
+            cases = harness.build_cases(sim, overlap_term=overlap_term)
             if export_ci:
                 ci_export.extend(harness.causalimpact_input(c, f"{name}/{seed}/{c.boost_id}") for c in cases)
             if ci is not None:
@@ -117,7 +117,7 @@ def _fmt(v):
 def _print(summary: dict) -> None:
     print(f"  {'method':26s} {'n':>4s} {'n30+':>5s} {'MdAPE inc30+':>13s} {'cov inc90':>10s} "
           f"{'cov cf90':>9s} {'MdAPE cf growth':>16s} {'PIT cov90':>10s} {'cf width/growth':>16s}"
-          f" {'bias inc':>9s} {'inc width':>10s} {'exp cov90':>10s}")
+          f" {'bias inc':>9s} {'inc width':>10s} {'exp cov90':>10s} {'overlap E':>10s}")
     for method, s in summary.items():
         print(f"  {method:26s} {s['n_boosts']:4d} {s['n_30plus']:5d} {_fmt(s['median_abs_rel_error_inc_30plus']):>13s}"
               f" {_fmt(s['coverage_inc_90']):>10s} {_fmt(s['coverage_cf_reach_90']):>9s}"
@@ -125,7 +125,7 @@ def _print(summary: dict) -> None:
               f" {_fmt(s.get('randomised_pit_coverage_inc_90')):>10s}"
               f" {_fmt(s.get('median_cf_interval_width_over_growth')):>16s}"
               f" {_fmt(s.get('mean_signed_error_inc')):>9s} {_fmt(s.get('median_inc_interval_width')):>10s}"
-              f" {_fmt(s.get('expected_coverage_inc_90')):>10s}")
+              f" {_fmt(s.get('expected_coverage_inc_90')):>10s} {_fmt(s.get('mean_overlap_term')):>10s}")
 
 
 def main() -> None:
@@ -137,9 +137,10 @@ def main() -> None:
     ap.add_argument("--json", type=str, default=None)
     ap.add_argument("--export-ci", type=str, default=None, help="write the series for causalimpact_peer.py")
     ap.add_argument("--ci-results", type=str, default=None, help="score causalimpact_peer.py's output")
+    ap.add_argument("--no-overlap-term", action="store_true", help="leave the overlap term out (comparison)")
     args = ap.parse_args()
     out = run(args.worlds, args.seeds, peers=not args.no_peers, scale=args.scale, export_ci=args.export_ci,
-              ci_results=args.ci_results)
+              ci_results=args.ci_results, overlap_term=not args.no_overlap_term)
     print("\nALL worlds and seeds:")
     _print(out["summary"]["ALL"])
     if args.json:

@@ -5,7 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boostloop.analytics.effectiveness.lift import conversion_economics, incremental_lift, mid_quantiles
+from boostloop.analytics.effectiveness.lift import (
+    conversion_economics,
+    incremental_lift,
+    nearest_level_interval,
+)
 
 from .conftest import assert_no_nan, fixed_counterfactual
 
@@ -38,36 +42,64 @@ def test_conversion_economics_by_hand():
     # incremental = 30 - 9 = 21; value per conversion = 60000 / 30 = 2000 c; incremental value 42000 c;
     # incremental ROAS = 42000 / 10000 = 4.2; incremental ROI = 3.2; total ROI = (60000 - 10000) / 10000 = 5;
     # cost per incremental result = 10000 / 21 = 476.19 c.
-    # Interval: cf conversions ~ Binomial(10, 0.9), endpoints its mid-quantiles. pmf at 7, 8, 9, 10 =
-    # 0.0574, 0.1937, 0.3874, 0.3487; mid-distribution F_mid(x) = F(x) - p(x)/2 = 0.0415, 0.1671, 0.4576,
-    # 0.8257. 5 %: between 7 and 8, 7 + (0.05 - 0.0415) / (0.1671 - 0.0415) = 7.068; 95 % > F_mid(10):
-    # the largest value, 10. Incremental: [30 - 10, 30 - 7.068] = [20, 22.93] (5000 draws: +/- 0.05).
+    # Interval: cf conversions ~ Binomial(10, 0.9); the central interval nearest 90 % (nearest_level_interval,
+    # worked in test_nearest_level_interval_binomial_by_hand) is {8, 9, 10} with probability 0.9298.
+    # Incremental: [30 - 10, 30 - 8] = [20, 22].
     e = _economics()
     assert e.counterfactual_conversions.estimate == pytest.approx(9.0)
-    assert e.counterfactual_conversions.lower == pytest.approx(7.068, abs=0.05)
-    assert e.counterfactual_conversions.upper == 10.0
-    assert e.incremental_conversions.estimate == 21.0 and e.incremental_conversions.lower == 20.0
-    assert e.incremental_conversions.upper == pytest.approx(22.93, abs=0.05)
+    assert (e.counterfactual_conversions.lower, e.counterfactual_conversions.upper) == (8.0, 10.0)
+    assert e.incremental_conversions.estimate == 21.0
+    assert (e.incremental_conversions.lower, e.incremental_conversions.upper) == (20.0, 22.0)
     assert e.incremental_value_cents.estimate == pytest.approx(42_000)
     assert e.incremental_roas.estimate == pytest.approx(4.2)
     assert e.incremental_roas.lower == pytest.approx(4.0)
-    assert e.incremental_roas.upper == pytest.approx(22.93 * 2000 / 10_000, abs=0.01)
+    assert e.incremental_roas.upper == pytest.approx(22 * 2000 / 10_000)
     assert e.incremental_roi.estimate == pytest.approx(3.2)
     assert e.total_roi == pytest.approx(5.0)
     c = e.cost_per_incremental_result_cents
     assert c.estimate == pytest.approx(476.19, abs=0.01)
-    assert c.lower == pytest.approx(10_000 / 22.93, abs=0.3) and c.upper == pytest.approx(10_000 / 20)
+    assert c.lower == pytest.approx(10_000 / 22) and c.upper == pytest.approx(10_000 / 20)
     assert e.incremental_fraction.estimate == pytest.approx(21 / 9)
 
 
-def test_mid_quantiles_by_hand():
-    # Sample {1, 2, 2, 3}: p = 1/4, 1/2, 1/4; F_mid = 1/8, 1/2, 7/8 at 1, 2, 3.
-    x = np.array([1, 2, 2, 3])
-    assert mid_quantiles(x, [0.125, 0.5, 0.875]).tolist() == [1.0, 2.0, 3.0]
-    assert mid_quantiles(x, [0.3125]).tolist() == [1.5]  # halfway between F_mid(1) and F_mid(2)
-    assert mid_quantiles(x, [0.01, 0.99]).tolist() == [1.0, 3.0]  # clamped to the support
-    # One value only: every mid-quantile is that value (a count the data determine has a point interval).
-    assert mid_quantiles(np.full(10, 4.0), [0.05, 0.95]).tolist() == [4.0, 4.0]
+def _pmf_draws(pmf: dict[int, float], n: int = 100_000) -> np.ndarray:
+    """Draws in exactly the given proportions (rounded to 1 / n)."""
+    return np.concatenate([np.full(int(round(p * n)), float(v)) for v, p in pmf.items()])
+
+
+def test_nearest_level_interval_binomial_by_hand():
+    # Binomial(10, 0.9): pmf at 6..10 = 0.0112, 0.0574, 0.1937, 0.3874, 0.3487 (below 6: 0.0016, put at 5).
+    # F_mid = F - p/2 at 6..10 = 0.0072, 0.0415, 0.1671, 0.4576, 0.8257; by |F_mid - 1/2|: 9 (0.042),
+    # 10 (0.326), 8 (0.333), 7 (0.458), 6 (0.493), 5; cumulative probability 0.3874, 0.7361, 0.9298, 0.9872,
+    # 0.9984: nearest 0.90 is 0.9298 -> {8, 9, 10}. (Mid-quantile endpoints gave [7.07, 10]: 0.987 by integers.)
+    draws = _pmf_draws({5: 0.0016, 6: 0.0112, 7: 0.0574, 8: 0.1937, 9: 0.3874, 10: 0.3487})
+    assert nearest_level_interval(draws, 0.90) == (8.0, 10.0)
+    # At 99 %: 0.9872 is 0.0028 away, 0.9984 is 0.0084 away -> {7, ..., 10}.
+    assert nearest_level_interval(draws, 0.99) == (7.0, 10.0)
+
+
+def test_nearest_level_interval_nearly_determined_count():
+    # P(3) = 0.86, P(2) = 0.13, P(1) = 0.01: F_mid = 0.005, 0.075, 0.57; order 3, 2, 1; cumulative 0.86, 0.99,
+    # 1: nearest 0.90 is {3} (0.04 below) rather than {2, 3} (0.09 above), the mid-p interval.
+    draws = _pmf_draws({1: 0.01, 2: 0.13, 3: 0.86})
+    assert nearest_level_interval(draws, 0.90) == (3.0, 3.0)
+    assert nearest_level_interval(np.full(50, 4.0), 0.90) == (4.0, 4.0)
+
+
+def test_nearest_level_interval_many_values_is_the_equal_tailed_one():
+    # 0..999 equally likely: the 900 values nearest the middle, [50, 949] (5 % left out on each side).
+    assert nearest_level_interval(np.arange(1000.0), 0.90) == (50.0, 949.0)
+
+
+def test_overlap_term_in_the_counterfactual_by_hand():
+    # P = 30 - 10 = 20 paid conversions, s = 0.5 of them overlap people's, rho = O / R = 10 / 1000 = 0.01,
+    # pi = 0.5: E = 20 * 0.5 * 0.01 * 0.5 = 0.05; cf conversions 9 + 0.05 = 9.05; incremental 20.95.
+    e = _economics(share_paid_also_organic=0.5, paid_first=0.5)
+    assert e.counterfactual_conversions.estimate == pytest.approx(9.05)
+    assert e.incremental_conversions.estimate == pytest.approx(20.95)
+    assert e.incremental_conversions.lower <= 20.95 <= e.incremental_conversions.upper
+    # s = 0 leaves the term out: the numbers of test_conversion_economics_by_hand.
+    assert _economics(share_paid_also_organic=0.0, paid_first=0.5) == _economics()
 
 
 def test_organic_vs_paid_cost_ratio_by_hand():

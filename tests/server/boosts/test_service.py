@@ -221,6 +221,12 @@ def test_list_sorts_from_the_latest_snapshot_nulls_last(engine, listing) -> None
         assert _all_pages(s, ws_id, limit=4) == list(reversed(b))  # newest first
         page = service.list_boosts(s, ws_id, sort="roi", limit=1)
         assert page.items[0].latest_snapshot.total_roi == 1.5
+        # by boostedAt (the page found among the boosts first) each row carries the same latest snapshot
+        newest = {e.boost.id: e.latest_snapshot for e in service.list_boosts(s, ws_id, sort="roi", limit=50).items}
+        by_time = service.list_boosts(s, ws_id, limit=3).items
+        assert [e.boost.id for e in by_time] == list(reversed(b))[:3]
+        assert [e.latest_snapshot for e in by_time] == [newest[e.boost.id] for e in by_time]
+        assert any(e.latest_snapshot is not None for e in by_time)
 
 
 def test_list_filters(engine, listing) -> None:  # noqa: ANN001

@@ -77,3 +77,33 @@ def test_constraint_names_follow_the_convention(engine) -> None:
     for fk in fks:
         assert fk["name"].startswith("fk_boost_performance_snapshots_")
         assert len(fk["name"]) <= 63
+
+
+def test_0008_back_fills_the_ranking_columns_from_the_stored_results(empty_database_url: str) -> None:
+    """Results stored before 0008 (JSON only) get the comparison's ranking columns from their JSON."""
+    from boostloop.server.db.models import BoostEffectivenessResult
+    from boostloop.server.db.session import create_db_engine, session_scope
+    from boostloop.server.effectiveness import service
+    from tests.server.effectiveness.test_service import _world
+    from tests.server.effectiveness.test_store import CLOSED
+
+    cols = ("platform", "cost_per_result", "cost_per_result_lower", "cost_per_result_upper", "incremental_roi",
+            "incremental_roi_lower", "incremental_roi_upper", "benchmark_roas")
+    migrate.upgrade(empty_database_url)
+    engine = create_db_engine(empty_database_url)
+    try:
+        with session_scope(engine) as s:
+            ws, _, _ = _world(s)
+            service.overview(s, ws.id, now=CLOSED)  # stores the result, columns included
+        t = BoostEffectivenessResult.__table__
+        with engine.connect() as c:
+            want = c.execute(sa.select(*(t.c[n] for n in cols))).one()
+        assert want.platform == "FACEBOOK" and want.benchmark_roas > 0 and want.incremental_roi is not None
+        migrate.downgrade(empty_database_url, "0007_reads")
+        with engine.connect() as c:
+            assert c.execute(sa.text("SELECT count(*) FROM boost_effectiveness_results")).scalar() == 1
+        migrate.upgrade(empty_database_url)
+        with engine.connect() as c:
+            assert c.execute(sa.select(*(t.c[n] for n in cols))).one() == want
+    finally:
+        engine.dispose()

@@ -77,6 +77,12 @@ def test_boost_analysis_from_the_database(engine) -> None:
     o = a.inputs.obs
     assert (o.spend_cents, o.paid_impressions, o.paid_clicks, o.days_observed) == (10_000, 4000, 80, 4 / 24)
     assert (o.conversions, o.organic_conversions, o.value_cents) == (6, 2, 24_000)  # the late one is out
+    # Overlap term inputs. Every paid conversion (T0 + 1..4 h) precedes both organic ones (T0 + 5, 6 h):
+    # paid-first share 1. No combined reach captured: independence within the account's 10,000 followers,
+    # organic reach 999 at 72 h, paid reach min(4 x 800, 4000) = 3200: incremental round(3200 (1 - 999 /
+    # 10000)) = 2880, overlap 320, s = 320 / 3200 = 0.1.
+    assert o.paid_first == 1.0
+    assert o.share_paid_also_organic == pytest.approx(0.1)
     assert len(a.inputs.selection.post_ids) == 10
     assert out["spend_cents"] == 10_000 and out["conversions"] == 6
     assert out["total_roi"] == pytest.approx((24_000 - 10_000) / 10_000)

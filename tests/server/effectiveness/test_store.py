@@ -73,6 +73,16 @@ def test_new_inputs_boost_changes_and_settings_make_a_result_stale(engine) -> No
         assert _rows(s, ws.id)[0].benchmark_cpa_cents == 1234
 
 
+def test_a_new_method_version_recomputes_final_results(engine, monkeypatch) -> None:
+    with session_scope(engine) as s:
+        ws, _, _ = _world(s)
+        assert store.refresh(s, ws.id, now=CLOSED) == 1
+        assert _rows(s, ws.id)[0].final and store.refresh(s, ws.id, now=CLOSED) == 0
+        monkeypatch.setattr(store, "METHOD_VERSION", store.METHOD_VERSION + 1)
+        assert store.refresh(s, ws.id, now=CLOSED) == 1
+        assert store.refresh(s, ws.id, now=CLOSED) == 0
+
+
 def test_an_open_window_result_expires_after_two_hours(engine) -> None:
     with session_scope(engine) as s:
         ws, _, _ = _world(s)
@@ -98,3 +108,43 @@ def test_the_counterfactual_series_ends_at_the_final_estimate(engine) -> None:
     assert ser.actual_organic[-1] == cf.actual_organic
     # The other metrics carry no series (only the charted one is computed over the window).
     assert all(c.series is None for c in out.counterfactuals if c.metric != "impressions")
+
+
+def test_the_comparison_ranks_the_stored_columns_as_it_ranked_the_stored_json(engine) -> None:
+    """The ranking columns (``store.ranking_columns``) hold the values of the stored ``result``: the
+    comparison built from them equals ``compare_boosts`` over each result's JSON (the read before)."""
+    from boostloop.analytics.effectiveness import compare_boosts
+    from boostloop.analytics.effectiveness.compare import Comparable
+    from boostloop.analytics.effectiveness.confidence import ConfidenceLevel
+    from boostloop.analytics.effectiveness.lift import Interval
+    from boostloop.enums import Platform
+
+    from .test_service import _boost
+
+    with session_scope(engine) as s:
+        ws, _, _ = _world(s)
+        acc = f.account(s, ws)
+        bare = _boost(s, ws, f.post(s, acc))  # zero spend: undefined ROI, cost per result 0
+        cmp = service.comparison(s, ws.id, now=CLOSED)
+        rows = _rows(s, ws.id)
+        assert len(rows) == 2 and {r.boost_campaign_id for r in rows} >= {bare.id}
+
+        def iv(d):
+            return Interval(d["estimate"], d["lower"], d["upper"])
+
+        by_json = compare_boosts([Comparable(
+            boost_id=str(r.result["boost_id"]), platform=Platform(r.result["platform"]),
+            spend_cents=int(r.result["spend_cents"]), cost_per_result=iv(r.result["cost_per_incremental_result_cents"]),
+            incremental_roi=iv(r.result["incremental_roi"]), cpa_cents=float(r.result["benchmark"]["cpa_cents"]),
+            roas=float(r.result["benchmark"]["roas"]), confidence=ConfidenceLevel(r.result["confidence"]["level"]),
+        ) for r in rows])
+        for r in rows:
+            assert r.platform == r.result["platform"] == "FACEBOOK"
+            assert r.incremental_roi == r.result["incremental_roi"]["estimate"]
+            assert r.cost_per_result_upper == r.result["cost_per_incremental_result_cents"]["upper"]
+    got = [(str(x.boost_id), x.rank, x.value.estimate, x.value.lower, x.value.upper, x.vs_benchmark)
+           for x in (*cmp.by_cost_per_result, *cmp.by_incremental_roi)]
+    want = [(x.boost_id, x.rank, x.value.estimate, x.value.lower, x.value.upper, x.vs_benchmark)
+            for x in (*by_json.by_cost_per_result, *by_json.by_incremental_roi)]
+    assert got == want
+    assert {x.vs_benchmark for x in cmp.by_incremental_roi if str(x.boost_id) == str(bare.id)} == {"undefined"}

@@ -153,3 +153,12 @@ def test_apply_creates_the_boost_through_the_boosts_service(engine, request):
         assert boost.initial_budget_cents == rec.suggested_budget_cents
         with pytest.raises(Conflict):
             service.apply_recommendation(s, ws_id, rec.id, user_id=user, now=now)
+
+
+def test_algorithm_labels_fit_their_column():
+    # PostgreSQL refuses a label longer than trained_models.algorithm (SQLite does not): the CQR label once
+    # was 103 characters and failed the training job at 941 rows on PostgreSQL only.
+    from boostloop.server.learning import training
+
+    limit = TrainedModel.__table__.c.algorithm.type.length
+    assert len(training.ALGORITHM) <= limit and len(training.ALGORITHM_FEW_ROWS) <= limit

@@ -26,9 +26,16 @@ from boostloop.analytics.effectiveness.counterfactual import (
     organic_counterfactual,
 )
 from boostloop.analytics.effectiveness.lift import ConversionEconomics, Lift, conversion_economics, incremental_lift
+from boostloop.analytics.effectiveness.overlap import PI_UNKNOWN
 from boostloop.analytics.effectiveness.score import EffectivenessScore, effectiveness_score
 from boostloop.analytics.effectiveness.trajectory import value_at
 from boostloop.enums import Platform
+
+# The method's version, part of every stored result's freshness mark (server/effectiveness/store.py): bump it
+# when a change alters the numbers an analysis gives, so that stored results, final ones included, are
+# recomputed with the new method instead of being served as they were. 2: the overlap term and the count
+# interval nearest the level (lift.nearest_level_interval).
+METHOD_VERSION = 2
 
 METRICS = ("reach", "impressions", "engagements")
 
@@ -59,6 +66,11 @@ class BoostObservation:
     paid_clicks: float = 0.0
     baseline: Mapping[str, float | None] = field(default_factory=dict)
     organic_cost_cents: int | None = None
+    # The overlap term of the counterfactual conversions (``overlap``): the share of paid-reached people also
+    # reached organically (the attribution split's ``share_paid_also_organic``; 0: not known, term left out)
+    # and the chance that a person converting both ways converted through the ad first.
+    share_paid_also_organic: float = 0.0
+    paid_first: float = PI_UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -149,7 +161,8 @@ def analyze_boost(
     econ = conversion_economics(
         actual_conversions=obs.conversions, organic_conversions=obs.organic_conversions,
         value_cents=obs.value_cents, spend_cents=obs.spend_cents, reach_counterfactual=cfs["reach"],
-        actual_organic_reach=actual_organic["reach"], organic_cost_cents=obs.organic_cost_cents, seed=seed,
+        actual_organic_reach=actual_organic["reach"], organic_cost_cents=obs.organic_cost_cents,
+        share_paid_also_organic=obs.share_paid_also_organic, paid_first=obs.paid_first, seed=seed,
     )
     sc = effectiveness_score(reach=lifts["reach"], engagement=lifts["engagements"], economics=econ,
                              benchmark=benchmark)

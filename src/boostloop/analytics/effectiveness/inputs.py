@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from boostloop.analytics.attribution.overlap_split import ObservedSplit, ReachFigures, estimate_split
 from boostloop.analytics.effectiveness.analysis import METRICS, BoostObservation
 from boostloop.analytics.effectiveness.controls import (
     DEFAULT_MAX_CONTROLS,
@@ -35,6 +36,7 @@ from boostloop.analytics.effectiveness.controls import (
     select_controls,
 )
 from boostloop.analytics.effectiveness.counterfactual import PostSeries
+from boostloop.analytics.effectiveness.overlap import PI_UNKNOWN
 from boostloop.enums import ContentType, Platform
 
 
@@ -88,6 +90,11 @@ class BoostFacts:
     organic_conversions: float  # of which on an ORGANIC touchpoint
     value_cents: int
     baseline: Mapping[str, float | None] = field(default_factory=dict)  # the pre-boost snapshot per metric
+    # For the overlap term (``overlap``): the universe of the independence overlap estimate when the platform
+    # reports no combined unique reach (the boost's targeted audience, else the account's followers:
+    # ``boosts.snapshots._audience_size``), and its ``pi`` (``overlap.paid_first_share`` of the conversions).
+    audience_size: int | None = None
+    paid_first: float = PI_UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,21 @@ class BoostInputs:
     end_age: float  # analysis end age
     actual_organic_reach_end: float
     flags: tuple[str, ...]
+
+
+def _share_paid_also_organic(facts: BoostFacts, organic_reach: float, total_reach: float | None) -> float:
+    """The attribution split's ``s`` (share of paid-reached people also reached organically) from the reach
+    figures at the analysis end, through ``overlap_split.estimate_split`` itself (the same overlap-reach
+    rules: exact from the combined unique reach, else independence within ``audience_size``, else none).
+    Paid unique reach over the window: ``min(summed period reach, impressions)``
+    (``snapshot_metrics.paid_reach_over_periods``, as the split's server side reads it)."""
+    paid = int(min(facts.paid_reach, facts.paid_impressions))
+    if paid <= 0:
+        return 0.0
+    rf = ReachFigures(organic_reach=int(max(organic_reach, 0)), paid_reach=paid,
+                      total_reach=None if total_reach is None else int(total_reach),
+                      audience_size=facts.audience_size)
+    return estimate_split(ObservedSplit(), rf, n_draws=0).share_paid_also_organic
 
 
 def analysis_window(post: PostHistory | None, boost_age: float, max_end_age: float) -> tuple[float, float, bool]:
@@ -160,6 +182,7 @@ def build_inputs(
             org_reach_end = float(post.metrics["reach"][-1])
     if not dedup and inc_paid_reach > 0:
         flags.append("paid_reach_not_deduplicated")
+    share = _share_paid_also_organic(facts, org_reach_end, float(tr) if dedup else None) if post is not None else 0.0
     obs = BoostObservation(
         boost_id=facts.boost_id, platform=facts.platform, boost_age_hours=a, horizon_hours=end_age - a,
         days_observed=facts.days_observed, organic=own, spend_cents=int(facts.spend_cents),
@@ -167,5 +190,6 @@ def build_inputs(
         value_cents=int(facts.value_cents), paid_impressions=facts.paid_impressions,
         incremental_paid_reach=max(inc_paid_reach, 0.0), paid_engagements=facts.paid_clicks,
         paid_clicks=facts.paid_clicks, baseline=dict(facts.baseline),
+        share_paid_also_organic=share, paid_first=facts.paid_first,
     )
     return BoostInputs(obs, controls, selection, a, end_age, org_reach_end, tuple(flags))

@@ -377,3 +377,20 @@ def tracked_people(
             is_org = (touch.value if hasattr(touch, "value") else touch) == TouchpointType.ORGANIC.value
             out[keys[k]] = (int(n), p) if is_org else (o, int(n))
     return out
+
+
+def boost_event_marks(session: Session, workspace_id: uuid.UUID,
+                      boost_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[int, datetime | None]]:
+    """For each boost: how many events carry it and the latest ``occurred_at`` among them (one grouped
+    statement per chunk over the ``(boost_campaign_id, occurred_at)`` index, an index-only count). A new,
+    late-imported or erased event of the boost changes it. The boosts are the workspace's own (callers
+    read them by workspace); as in ``tracked_people`` the filter goes through the boost so that SQLite
+    keeps the per-boost index."""
+    out: dict[uuid.UUID, tuple[int, datetime | None]] = {}
+    for part in _chunks(sorted(set(boost_ids))):
+        q = (sa.select(EVENTS.c.boost_campaign_id, sa.func.count(), sa.func.max(EVENTS.c.occurred_at))
+             .join(BoostCampaign, sa.and_(BoostCampaign.id == EVENTS.c.boost_campaign_id,
+                                          BoostCampaign.workspace_id == workspace_id))
+             .where(EVENTS.c.boost_campaign_id.in_(part)).group_by(EVENTS.c.boost_campaign_id))
+        out.update({r[0]: (int(r[1]), r[2]) for r in session.execute(q)})
+    return out

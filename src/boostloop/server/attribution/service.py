@@ -29,13 +29,13 @@ from boostloop.analytics.attribution.journeys import (
     timed_path_table_from_rows,
 )
 from boostloop.analytics.attribution.models import DEFAULT_LEVEL, DEFAULT_N_BOOT
-from boostloop.analytics.attribution.overlap_split import DEFAULT_DRAWS, ObservedSplit
+from boostloop.analytics.attribution.overlap_split import DEFAULT_DRAWS, ObservedSplit, estimate_split
 from boostloop.analytics.attribution.overlap_split import DEFAULT_LEVEL as DEFAULT_SPLIT_LEVEL
 from boostloop.analytics.retention import concat_timed, merge_path_rows, project_paths, timed_paths
 from boostloop.errors import FieldError, InvalidInput, NotFound
 from boostloop.server.attribution import repository
 from boostloop.server.attribution.hashing import person_hash
-from boostloop.server.attribution.overlap import correct_splits
+from boostloop.server.attribution.overlap import reach_figures
 from boostloop.server.attribution.schemas import (
     AttributionReport,
     BoostSplit,
@@ -294,8 +294,11 @@ def boost_splits_keyed(
         for k, _, _ in targets
     }
     now = utcnow()
-    est = correct_splits(session, workspace.id, [(k, b, u or now, observed[k]) for k, b, u in targets],
-                         n_draws=n_draws, level=level)
+    # ``overlap.correct_splits`` with every boost's draws seeded alike (seed 0): a boost's interval is then
+    # the same whether it is computed alone (the boost detail) or in a batch (the stored splits of the
+    # snapshots job, ``boosts.split_store``), instead of depending on its position in the batch.
+    reach = reach_figures(session, workspace.id, [(k, b, u or now) for k, b, u in targets])
+    est = {k: estimate_split(observed[k], reach.get(k), level=level, n_draws=n_draws, seed=0) for k, _, _ in targets}
     result = {}
     for k, b, until in targets:
         row, obs, e = rows.get(k) or {}, observed[k], est[k]

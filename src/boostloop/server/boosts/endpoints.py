@@ -4,6 +4,7 @@ link a campaign (MEMBER). Thin: every rule lives in ``boosts.service``."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -12,9 +13,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 from boostloop.enums import BoostStatus, Platform
 from boostloop.server.api.deps import CanRead, CanWrite, DbSession
 from boostloop.server.api.problems import problem_responses
-from boostloop.server.attribution import service as attribution
 from boostloop.server.attribution.schemas import BoostSplit
-from boostloop.server.boosts import service
+from boostloop.server.boosts import service, split_store
 from boostloop.server.boosts.schemas import (
     BoostCampaignLink,
     BoostCreate,
@@ -34,10 +34,10 @@ SORTS = {"boostedAt": "boosted_at", "costPerResult": "cost_per_result", "roi": "
          "boosted_at": "boosted_at", "cost_per_result": "cost_per_result"}
 SortParam = Literal["boostedAt", "costPerResult", "roi", "lift", "boosted_at", "cost_per_result"]
 
-# The detail's attribution split is cached like the effectiveness figures shown beside it (5 minutes;
-# new events or snapshots invalidate the workspace): computing it reads every event of the people who
-# touched the boost: 0.4-1.2 s per boost at 9.3M events with the index of 0004_reads (benchmarks/RESULTS.md,
-# "api (dashboard reads at 1,000 boosts / 10M events)").
+# The detail's attribution split is the one the snapshots job stored (``split_store``; computed here only
+# when missing or stale: it reads every event of the people who touched the boost, 0.4-1.2 s per boost at
+# 9.3M events, benchmarks/RESULTS.md "api (dashboard reads at 1,000 boosts / 10M events)"), and cached like
+# the effectiveness figures shown beside it (5 minutes; new events or snapshots invalidate the workspace).
 SPLIT_TTL = EFFECTIVENESS_TTL
 
 
@@ -46,7 +46,9 @@ class BoostDetailOut(BaseModel):
     snapshots: list[SnapshotOut]
     latest_snapshot: SnapshotOut | None
     attribution_split: BoostSplit = Field(description="the attribution service's split of the boost's "
-                                          "conversions, now (organic only / paid only / both / unknown)")
+                                          "conversions so far (organic only / paid only / both / unknown), as "
+                                          "stored by the hourly snapshots job and recomputed when its inputs "
+                                          "change (at most 2 hours old while the boost's window is open)")
 
     model_config = {"json_schema_extra": {"examples": [{
         "boost": {"id": "0b0d8f5e-3c8e-4c55-9a53-2b6f7a1f5c11", "status": "ACTIVE"},
@@ -108,7 +110,8 @@ def get_boost(boost_id: uuid.UUID, access: CanRead, session: DbSession, request:
     latest = snaps[-1] if snaps else None
     split = BoostSplit.model_validate(request.app.state.cache.get_or_set(
         access.workspace_id, "boosts.attribution_split", str(boost_id), SPLIT_TTL,
-        lambda: attribution.boost_split(session, access.workspace, boost_id).model_dump(mode="json")))
+        lambda: split_store.current(session, access.workspace, boost_id, now=datetime.now(UTC)).model_dump(
+            mode="json")))
     return BoostDetailOut(boost=_out(boost), snapshots=snaps, latest_snapshot=latest, attribution_split=split)
 
 

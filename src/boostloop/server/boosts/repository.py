@@ -197,6 +197,22 @@ def list_boosts(
         .outerjoin(latest, on)
         .where(BoostCampaign.workspace_id == workspace_id)
     )
+    ordered = (key.desc() if descending else key.asc()).nulls_last()
+    if sort == "boosted_at":
+        # The key is the boost's own: the page is found among the boosts alone and only its rows seek their
+        # newest snapshot (51 seeks instead of one per boost of the workspace: 20 ms of SQL at 1,000 boosts
+        # x 175 snapshots before, EXPLAIN ANALYZE on PostgreSQL).
+        page = _after(_filtered(sa.select(BoostCampaign.id).where(BoostCampaign.workspace_id == workspace_id),
+                                filters), key, descending, after_key, after_id)
+        ids = page.order_by(ordered, BoostCampaign.id.asc()).limit(limit).subquery("page")
+        q = q.join(ids, ids.c.id == BoostCampaign.id)
+    else:
+        q = _after(_filtered(q, filters), key, descending, after_key, after_id).limit(limit)
+    q = q.order_by(ordered, BoostCampaign.id.asc())
+    return [(row[0], row[1], row[2]) for row in session.execute(q)]
+
+
+def _filtered(q: sa.Select, filters: BoostFilters) -> sa.Select:
     if filters.statuses:
         q = q.where(BoostCampaign.status.in_(filters.statuses))
     if filters.platforms:
@@ -207,12 +223,15 @@ def list_boosts(
         q = q.where(BoostCampaign.boosted_at >= filters.boosted_from)
     if filters.boosted_to is not None:
         q = q.where(BoostCampaign.boosted_at < filters.boosted_to)
+    return q
+
+
+def _after(q: sa.Select, key: Any, descending: bool, after_key: Any, after_id: uuid.UUID | None) -> sa.Select:
+    """Keyset: the rows strictly after ``(after_key, after_id)`` in the order (key, NULLs last; id)."""
     if after_id is not None:
         if after_key is None:
             q = q.where(key.is_(None), BoostCampaign.id > after_id)
         else:
             beyond = key < after_key if descending else key > after_key
             q = q.where(sa.or_(beyond, sa.and_(key == after_key, BoostCampaign.id > after_id), key.is_(None)))
-    ordered = key.desc() if descending else key.asc()
-    q = q.order_by(ordered.nulls_last(), BoostCampaign.id.asc()).limit(limit)
-    return [(row[0], row[1], row[2]) for row in session.execute(q)]
+    return q

@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from boostloop.analytics.effectiveness.overlap import PI_UNKNOWN, paid_first_share
 from boostloop.enums import AttributionEventType, ContentType, Platform, TouchpointType
 from boostloop.server.boosts import snapshot_repository as snaps
 from boostloop.server.db.models import (
@@ -93,6 +94,9 @@ class Conversions:
     total: int
     organic: int
     value_cents: int
+    # The overlap term's pi (``analytics.effectiveness.overlap.paid_first_share``) over the live conversion
+    # events' times (archived ones keep no times).
+    paid_first: float = PI_UNKNOWN
 
 
 def conversions_by_post(
@@ -118,14 +122,24 @@ def conversions_by_post(
     for boost_id, post_id, until in targets:
         rows = [r for r in by_post.get(post_id, ()) if r[0] <= until]
         if rows:
-            out[boost_id] = Conversions(len(rows), sum(r[1] for r in rows), sum(r[2] for r in rows))
+            pi = paid_first_share([r[0].timestamp() for r in rows if r[1]], [r[0].timestamp() for r in rows if not r[1]])
+            out[boost_id] = Conversions(len(rows), sum(r[1] for r in rows), sum(r[2] for r in rows), pi)
     # Conversions older than the workspace's retention live on as daily aggregates (server/retention).
     for boost_id, (total, organic, value) in retention_repo.archived_conversions_by_post(
         session, workspace_id, targets
     ).items():
         live = out.get(boost_id, Conversions(0, 0, 0))
-        out[boost_id] = Conversions(live.total + total, live.organic + organic, live.value_cents + value)
+        out[boost_id] = Conversions(live.total + total, live.organic + organic, live.value_cents + value,
+                                    live.paid_first)
     return out
+
+
+def audience_sizes(session: Session, workspace_id: uuid.UUID, boost_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int | None]:
+    """Each boost's universe for the independence overlap estimate (targeted audience size, else the account's
+    followers): the snapshot collector's rule (``boosts.snapshots._audience_size``) on its boost rows."""
+    from boostloop.server.boosts.snapshots import _audience_size  # the collector's universe rule (no cycle)
+
+    return {b.id: _audience_size(b) for b in snaps.boosts(session, workspace_id, boost_ids)}
 
 
 def paid_totals(session: Session, workspace_id: uuid.UUID,

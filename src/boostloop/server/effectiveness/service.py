@@ -10,7 +10,9 @@ Per boost (times UTC):
 - paid delivery: the linked campaign's complete reporting periods in ``[boosted_at, window end]`` (the
   snapshot collector's query); without a campaign, the boost's latest snapshot; without either, zero;
 - conversions: every conversion event of the post up to the window end (those on an ORGANIC touchpoint
-  are the organic ones), with their value;
+  are the organic ones), with their value; the order of its paid and organic conversions and the boost's
+  audience size (the universe of the independence overlap estimate) feed the overlap term
+  (``analytics.effectiveness.overlap``);
 - benchmarks: the platform defaults with ``Workspace.benchmarks`` overrides;
 - seed of the conversion-interval simulation: the boost id's low 32 bits (same boost, same numbers).
 """
@@ -135,6 +137,7 @@ def analyze(session: Session, workspace_id: uuid.UUID, *, now: datetime,
     conv = repo.conversions_by_post(session, workspace_id,
                                     [(b.id, p.id, end_t) for b, p, end_t, _, _ in plans if p is not None])
     ids = [b.id for b, *_ in plans]
+    audience = repo.audience_sizes(session, workspace_id, ids)
     latest = repo.latest_snapshots(session, workspace_id, ids)
     counts = repo.snapshot_counts(session, workspace_id, ids)
 
@@ -165,6 +168,7 @@ def analyze(session: Session, workspace_id: uuid.UUID, *, now: datetime,
             paid_impressions=float(imp), paid_reach=float(reach), paid_clicks=float(clicks),
             days_observed=max(days, 0.0), conversions=float(c.total), organic_conversions=float(c.organic),
             value_cents=int(c.value_cents), baseline=_baseline(b.organic_metrics),
+            audience_size=audience.get(b.id), paid_first=c.paid_first,
         )
         max_end_age = _hours(limit, post.published_at) if post is not None else _hours(limit, b.boosted_at)
         candidates = [h for h in by_platform.get(b.platform, []) if post is None or h.post_id != str(post.id)]
@@ -249,27 +253,25 @@ def boost_effectiveness(session: Session, workspace_id: uuid.UUID, boost_id: uui
     return s.BoostEffectivenessOut.model_validate(got[0].result)
 
 
-def _comparable(r: dict) -> Comparable:
-    """The ranking inputs of a stored result (``BoostEffectivenessOut`` as JSON)."""
-
-    def iv(d: dict) -> Interval:
-        return Interval(d["estimate"], d["lower"], d["upper"])
-
+def _comparable(r) -> Comparable:
+    """The ranking inputs of a stored result (``store.StoredResult``: its ranking columns, no JSON)."""
     return Comparable(
-        boost_id=str(r["boost_id"]), platform=Platform(r["platform"]), spend_cents=int(r["spend_cents"]),
-        cost_per_result=iv(r["cost_per_incremental_result_cents"]), incremental_roi=iv(r["incremental_roi"]),
-        cpa_cents=float(r["benchmark"]["cpa_cents"]), roas=float(r["benchmark"]["roas"]),
-        confidence=ConfidenceLevel(r["confidence"]["level"]))
+        boost_id=str(r.boost_id), platform=Platform(r.platform), spend_cents=int(r.spend_cents),
+        cost_per_result=Interval(r.cost_per_result, r.cost_per_result_lower, r.cost_per_result_upper),
+        incremental_roi=Interval(r.incremental_roi, r.incremental_roi_lower, r.incremental_roi_upper),
+        cpa_cents=float(r.benchmark_cpa_cents), roas=float(r.benchmark_roas), confidence=ConfidenceLevel(r.confidence))
 
 
 def comparison(session: Session, workspace_id: uuid.UUID, *, now: datetime) -> s.ComparisonOut:
-    """The ranking over every boost's stored result (``store``; missing or stale ones computed first)."""
+    """The ranking over every boost's stored result (``store``; missing or stale ones computed first), from
+    the results' ranking columns (``store.ranking_columns``): the ranking itself is ``compare_boosts``
+    (ties, undefined values, verdicts), a sort of 1,000 rows in Python."""
     from boostloop.server.effectiveness import store  # store builds on analyze / to_out above
 
-    if repo.workspace(session, workspace_id) is None:
+    ws = repo.workspace(session, workspace_id)
+    if ws is None:
         raise NotFound(f"workspace {workspace_id} not found")
-    cmp = compare_boosts([_comparable(r.result) for r in store.current(session, workspace_id, now=now,
-                                                                        with_result=True)])
+    cmp = compare_boosts([_comparable(r) for r in store.current(session, workspace_id, now=now)])
 
     def rows(ranked) -> list[s.RankedBoostOut]:
         return [s.RankedBoostOut(rank=r.rank, boost_id=uuid.UUID(r.boost_id), platform=r.platform.value,
@@ -277,7 +279,7 @@ def comparison(session: Session, workspace_id: uuid.UUID, *, now: datetime) -> s
                                  vs_benchmark=r.vs_benchmark, confidence=r.confidence.value) for r in ranked]
 
     return s.ComparisonOut(
-        currency=repo.workspace(session, workspace_id).currency,
+        currency=ws.currency,
         by_cost_per_result=rows(cmp.by_cost_per_result), by_incremental_roi=rows(cmp.by_incremental_roi),
         by_platform={p.value: d for p, d in summary_by_platform(cmp).items()},
     )

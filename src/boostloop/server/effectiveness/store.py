@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from boostloop.analytics.effectiveness.analysis import METHOD_VERSION
 from boostloop.server.db.models import BoostCampaign, BoostEffectivenessResult
 from boostloop.server.effectiveness import repository as repo
 from boostloop.server.effectiveness import schemas as s
@@ -52,12 +53,18 @@ SCALARS = (
     BoostEffectivenessResult.benchmark_cpa_cents, BoostEffectivenessResult.score,
     BoostEffectivenessResult.score_lower, BoostEffectivenessResult.score_upper,
     BoostEffectivenessResult.confidence, BoostEffectivenessResult.window_end,
+    # the comparison's ranking inputs (``ranking_columns``)
+    BoostEffectivenessResult.platform, BoostEffectivenessResult.cost_per_result,
+    BoostEffectivenessResult.cost_per_result_lower, BoostEffectivenessResult.cost_per_result_upper,
+    BoostEffectivenessResult.incremental_roi, BoostEffectivenessResult.incremental_roi_lower,
+    BoostEffectivenessResult.incremental_roi_upper, BoostEffectivenessResult.benchmark_roas,
 )
 
 
 @dataclass(frozen=True)
 class StoredResult:
-    """The aggregated figures of one stored result (``result`` JSON left out unless asked for)."""
+    """The aggregated figures and ranking inputs of one stored result (``result`` JSON left out unless asked
+    for)."""
 
     boost_id: uuid.UUID
     as_of: datetime
@@ -77,6 +84,14 @@ class StoredResult:
     score_upper: float
     confidence: str
     window_end: datetime
+    platform: str
+    cost_per_result: float | None
+    cost_per_result_lower: float | None
+    cost_per_result_upper: float | None
+    incremental_roi: float | None
+    incremental_roi_lower: float | None
+    incremental_roi_upper: float | None
+    benchmark_roas: float
     result: dict | None = None
 
 
@@ -134,9 +149,9 @@ def _refresh(session: Session, workspace_id: uuid.UUID, *, now: datetime, boost_
 
 
 def _settings_mark(ws) -> str:
-    """The workspace settings an analysis depends on (benchmark overrides, click window), hashed: changing
-    them makes every stored result stale."""
-    raw = json.dumps([ws.benchmarks, ws.click_window_days], sort_keys=True, default=str)
+    """The workspace settings an analysis depends on (benchmark overrides, click window) and the method's
+    version, hashed: changing them makes every stored result stale."""
+    raw = json.dumps([ws.benchmarks, ws.click_window_days, METHOD_VERSION], sort_keys=True, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
@@ -154,8 +169,17 @@ def _row(workspace_id: uuid.UUID, b: BoostCampaign, out: s.BoostEffectivenessOut
         "incremental_value_cents": out.incremental_value_cents.estimate,
         "benchmark_cpa_cents": float(out.benchmark.cpa_cents), "score": out.score.score,
         "score_lower": out.score.lower, "score_upper": out.score.upper, "confidence": out.confidence.level,
-        "result": out.model_dump(mode="json"),
+        **ranking_columns(out), "result": out.model_dump(mode="json"),
     }
+
+
+def ranking_columns(out: s.BoostEffectivenessOut) -> dict:
+    """The comparison's ranking inputs of a result (``service.comparison``), stored as columns beside it:
+    the same values as in ``result``."""
+    cpr, roi = out.cost_per_incremental_result_cents, out.incremental_roi
+    return {"platform": out.platform, "benchmark_roas": float(out.benchmark.roas),
+            "cost_per_result": cpr.estimate, "cost_per_result_lower": cpr.lower, "cost_per_result_upper": cpr.upper,
+            "incremental_roi": roi.estimate, "incremental_roi_lower": roi.lower, "incremental_roi_upper": roi.upper}
 
 
 def _write(session: Session, workspace_id: uuid.UUID, rows: list[dict]) -> int:

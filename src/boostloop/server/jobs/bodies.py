@@ -45,6 +45,9 @@ def snapshots(session: Session, workspace_id: uuid.UUID, now: datetime) -> dict:
     except ImportError:
         return out
     out["effectiveness_results"] = store.refresh(session, workspace_id, now=now)
+    # And the boosts' stored attribution splits (the boost detail's, ``boosts.split_store``).
+    out["attribution_splits"] = importlib.import_module("boostloop.server.boosts.split_store").refresh(
+        session, workspace_id, now=now)
     return out
 
 

@@ -40,14 +40,12 @@ def list_recommendations(
               "limit": limit}
 
     def compute() -> dict:
-        rows = [r for r in repo.recommendations(session, access.workspace_id, status) if r.confidence >= min_confidence]
         attr, desc = SORTS[sort]
-        desc = desc if descending is None else descending
-        # ties broken by id so that the order is total and stable
-        rows.sort(key=lambda r: str(r.id))
-        rows.sort(key=lambda r: getattr(r, attr), reverse=desc)
-        return RecommendationList(items=[RecommendationOut.model_validate(r) for r in rows[:limit]],
-                                  total=len(rows)).model_dump(mode="json")
+        rows, total = repo.recommendation_page(
+            session, access.workspace_id, status=status, min_confidence=min_confidence, sort=attr,
+            descending=desc if descending is None else descending, limit=limit)  # ties: id ascending
+        return RecommendationList(items=[RecommendationOut.model_validate(r) for r in rows],
+                                  total=total).model_dump(mode="json")
 
     return RecommendationList.model_validate(request.app.state.cache.get_or_set(
         access.workspace_id, "recommendations", params, RECOMMENDATIONS_TTL, compute))

@@ -217,5 +217,21 @@ def recommendations(session: Session, workspace_id: uuid.UUID, status: Recommend
     return list(session.scalars(q.order_by(BoostRecommendation.priority, BoostRecommendation.created_at)))
 
 
+def recommendation_page(session: Session, workspace_id: uuid.UUID, *, status: RecommendationStatus | None,
+                        min_confidence: float, sort: str, descending: bool,
+                        limit: int) -> tuple[list[BoostRecommendation], int]:
+    """The first ``limit`` recommendations with ``confidence >= min_confidence`` (and ``status``), ordered by
+    the column ``sort`` then id ascending (a total, stable order), and how many match: filtered, sorted and
+    cut in SQL (the workspace's history of expired and dismissed ones grows with every daily run)."""
+    r = BoostRecommendation
+    where = [r.workspace_id == workspace_id, r.confidence >= min_confidence]
+    if status is not None:
+        where.append(r.status == status)
+    col = getattr(r, sort)
+    q = sa.select(r).where(*where).order_by(col.desc() if descending else col.asc(), r.id.asc()).limit(limit)
+    total = session.scalar(sa.select(sa.func.count()).select_from(r).where(*where)) or 0
+    return list(session.scalars(q)), int(total)
+
+
 def applied_recommendations(session: Session, workspace_id: uuid.UUID) -> list[BoostRecommendation]:
     return recommendations(session, workspace_id, RecommendationStatus.APPLIED)

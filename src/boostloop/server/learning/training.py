@@ -23,7 +23,9 @@ from boostloop.errors import NotFound
 from boostloop.server.db.models import TrainedModel
 from boostloop.server.learning import repository as repo
 
-ALGORITHM = "split-CQR over HistGradientBoostingRegressor(loss=quantile); shrinkage to platform priors below 80 rows"
+# Labels stored in trained_models.algorithm (VARCHAR(100): PostgreSQL refuses longer ones).
+ALGORITHM = "split-CQR over HistGradientBoostingRegressor(loss=quantile)"
+ALGORITHM_FEW_ROWS = "shrinkage to platform priors (few rows)"
 
 
 def train(session: Session, workspace_id: uuid.UUID, now: datetime) -> TrainedModel:
@@ -41,7 +43,7 @@ def train(session: Session, workspace_id: uuid.UUID, now: datetime) -> TrainedMo
     record = TrainedModel(
         workspace_id=workspace_id,
         version=repo.next_model_version(session, workspace_id),
-        algorithm=ALGORITHM if trained.model.method_ == "cqr" else "shrinkage to platform priors (few rows)",
+        algorithm=ALGORITHM if trained.model.method_ == "cqr" else ALGORITHM_FEW_ROWS,
         training_rows=len(pairs),
         validation=_jsonable(validation),
         artifact=pickle.dumps(trained.model, protocol=pickle.HIGHEST_PROTOCOL),

@@ -7,7 +7,7 @@ import math
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -16,6 +16,14 @@ from boostloop.server.web.render import Period, period_from
 # The overview and the scatter read at most this many boosts (10 pages of the service's maximum page);
 # a workspace with more sees the most recent ones and a note saying so.
 MAX_BOOSTS = 2000
+
+
+def attribution_split(session, workspace, boost_id: uuid.UUID):  # noqa: ANN001, ANN201
+    """The boost's attribution split as the API's boost detail shows it: the one the snapshots job stored
+    (``boosts.split_store``), computed now only when missing or stale."""
+    from boostloop.server.boosts import split_store
+
+    return split_store.current(session, workspace, boost_id, now=datetime.now(UTC))
 
 
 def latest_boost_at(session, workspace_id: uuid.UUID) -> datetime | None:

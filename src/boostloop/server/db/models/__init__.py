@@ -1,7 +1,7 @@
 """Every ORM model, imported here so that ``Base.metadata`` is complete (Alembic reads it)."""
 
 from boostloop.server.db.base import Base
-from boostloop.server.db.models.attribution import BoostAttributionEvent, PrivacyOptOut
+from boostloop.server.db.models.attribution import BoostAttributionEvent, BoostAttributionSplit, PrivacyOptOut
 from boostloop.server.db.models.boosts import RECOMMENDER, BoostCampaign, BoostPerformanceSnapshot
 from boostloop.server.db.models.campaigns import AdCampaign, AdCampaignMetric
 from boostloop.server.db.models.content import OrganicPostMetric, SocialAccount, SocialPost
@@ -27,6 +27,7 @@ __all__ = [
     "ApiToken",
     "Base",
     "BoostAttributionEvent",
+    "BoostAttributionSplit",
     "BoostCampaign",
     "BoostEffectivenessResult",
     "BoostExperiment",

@@ -151,11 +151,7 @@ def _effectiveness(request, session, access, boost) -> dict:
 
 
 def _split(session, access, boost):
-    try:
-        from boostloop.server.attribution import service as attribution
-    except ImportError:
-        return None
-    return attribution.boost_split(session, access.workspace, boost.id)
+    return boost_data.attribution_split(session, access.workspace, boost.id)
 
 
 def _paths(session, access, boost):
