@@ -32,15 +32,18 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import big_world, expected_boost_value_cents, make_sim, model_xy, training_set  # noqa: E402
-
-from boostloop.analytics.learning.exploration import sampler_from_history, should_explore  # noqa: E402
-from boostloop.analytics.learning.optimizers import (  # noqa: E402
-    optimize_targeting,
-    suggest_budget,
-    suggest_timing,
-    targeting_features,
+from common import (  # noqa: E402
+    big_world,
+    expected_boost_value_cents,
+    make_sim,
+    model_xy,
+    plan_boost,
+    realise_value,
+    training_set,
+    world_actions,
 )
+
+from boostloop.analytics.learning.exploration import should_explore  # noqa: E402
 from boostloop.analytics.learning.outcome_model import BoostOutcomeModel  # noqa: E402
 from boostloop.analytics.learning.response import fit_response_model  # noqa: E402
 
@@ -56,13 +59,7 @@ def run(seed: int) -> dict:
     labels = [r.labels for r in ts.rows if r.is_training_ready]
     X, Y = list(X), [list(y) for y in Y]
     rng = np.random.default_rng([seed, 84])
-    plats = [p.value for p in world.platforms]
-    ctypes = [c.value for c in world.content]
-    shares = np.array([c.share for c in world.content.values()])
-    seg_names = [s.name for s in world.segments]
-    seg_targeting = {s.name: {"age_min": s.age_min, "age_max": s.age_max, "interests": list(s.interests),
-                              "locations": list(s.locations)} for s in world.segments}
-    mean_value = world.journeys.conversion_value_median_cents * math.exp(world.journeys.conversion_value_log_sd**2 / 2)
+    plats, ctypes, shares, seg_names, seg_targeting = world_actions(world)
     start_weekday = sim.end.astimezone(__import__("zoneinfo").ZoneInfo(sim.workspace["timezone"])).weekday()
     profit = {"random": [], "oracle": [], "ours": []}
     model = None
@@ -71,7 +68,7 @@ def run(seed: int) -> dict:
     for day in range(DAYS):
         weekday = (start_weekday + day) % 7
         platform = plats[int(rng.integers(len(plats)))]
-        ctype = ctypes[int(rng.choice(len(ctypes), p=shares / shares.sum()))]
+        ctype = ctypes[int(rng.choice(len(ctypes), p=shares))]
 
         def ev(hour, seg, budget):  # noqa: ANN001, ANN202
             return expected_boost_value_cents(world, platform, ctype, seg, hour, weekday, budget) - budget
@@ -89,20 +86,8 @@ def run(seed: int) -> dict:
                 model = BoostOutcomeModel().fit(X, np.array(Y))
                 levels = fit_response_model(X, [lab["spend_cents"] for lab in labels], [lab["value_cents"] for lab in labels])
 
-            same = [x for x in X if x["platform"] == platform and x.get("content_type") == ctype] or [x for x in X if x["platform"] == platform]
-            template = dict(same[int(rng.integers(len(same)))], weekday=weekday)
-            timing = suggest_timing(model, template, reference_rows=X[-40:])
-            hour = timing.best_hours[0]
-            template = dict(template, hour=hour)
-            if should_explore(seed, day):
-                hist = [(x.get("segment"), float(lab.get("success") or 0)) for x, lab in zip(X, labels)]
-                seg = sampler_from_history(seg_names, hist, seed=seed * 1000 + day).choose()
-            else:
-                seg = optimize_targeting(model, template, seg_targeting).segment
-            plan = targeting_features(template, dict(seg_targeting[seg], segment=seg))
-            curve = levels.curve_for(plan) if levels else None
-            refs = [x for x in X if x["platform"] == platform][-60:]
-            bs = suggest_budget(model, plan, 1.0, min_cents=5_000, max_cents=600_000, reference_rows=refs, curve=curve)
+            hour, seg, plan, bs = plan_boost(model, levels, X, labels, platform, ctype, weekday, seg_names,
+                                             seg_targeting, rng, seed, day)
         t_model += time.perf_counter() - t0
         budget = bs.budget_cents
         p_ours = ev(hour, seg, budget)
@@ -116,9 +101,7 @@ def run(seed: int) -> dict:
         parts["budget"] += ev(hour, seg, b_star) - p_ours
         parts["explored_days"] += int(should_explore(seed, day))
         # the realised boost joins the training data
-        exp_value = p_ours + budget
-        conv = int(rng.poisson(max(0.0, exp_value) / mean_value))
-        value = conv * mean_value * float(rng.lognormal(0, world.journeys.conversion_value_log_sd / math.sqrt(max(conv, 1))))
+        conv, value = realise_value(world, rng, p_ours + budget)
         spec = world.platforms[__import__("boostloop.enums", fromlist=["Platform"]).Platform(platform)]
         s_obj = next(s for s in world.segments if s.name == seg)
         reach = spec.max_paid_reach * s_obj.reach_multiplier * (1 - math.exp(-budget / spec.saturation_budget_cents)) * (1 - spec.overlap)

@@ -106,3 +106,53 @@ def model_xy(ts):
     X = [r.features for r in ts.rows if r.is_training_ready]
     Y = np.array([[float(r.labels[t]) for t in ("reach", "conversions", "roi")] for r in ts.rows if r.is_training_ready])
     return X, Y
+
+
+def plan_boost(model, levels, X, labels, platform, ctype, weekday, seg_names, seg_targeting, rng, seed, day):
+    """The product's choices for a fresh post (as in ``server.learning.recommendations``): a past boost of the
+    same platform and content type as the template, the best start hour of the timing profile, the best
+    segment (or a Thompson-sampling draw on exploration days), the budget from the boost's response curve.
+    Returns (hour, segment, plan features, ``BudgetSuggestion`` whose ``forecast`` is the projection)."""
+    from boostloop.analytics.learning.exploration import sampler_from_history, should_explore
+    from boostloop.analytics.learning.optimizers import (
+        optimize_targeting,
+        suggest_budget,
+        suggest_timing,
+        targeting_features,
+    )
+
+    same = [x for x in X if x["platform"] == platform and x.get("content_type") == ctype] or [x for x in X if x["platform"] == platform]
+    template = dict(same[int(rng.integers(len(same)))], weekday=weekday)
+    timing = suggest_timing(model, template, reference_rows=X[-40:])
+    hour = timing.best_hours[0]
+    template = dict(template, hour=hour)
+    if should_explore(seed, day):
+        hist = [(x.get("segment"), float(lab.get("success") or 0)) for x, lab in zip(X, labels, strict=False)]
+        seg = sampler_from_history(seg_names, hist, seed=seed * 1000 + day).choose()
+    else:
+        seg = optimize_targeting(model, template, seg_targeting).segment
+    plan = targeting_features(template, dict(seg_targeting[seg], segment=seg))
+    curve = levels.curve_for(plan) if levels else None
+    refs = [x for x in X if x["platform"] == platform][-60:]
+    bs = suggest_budget(model, plan, 1.0, min_cents=5_000, max_cents=600_000, reference_rows=refs, curve=curve)
+    return hour, seg, plan, bs
+
+
+def realise_value(world, rng, expected_value_cents: float) -> tuple[int, float]:
+    """One boost's realised (conversions, value [cents]) around its expected value: Poisson conversions,
+    log-normal value per conversion (the world's journey parameters)."""
+    mean_value = world.journeys.conversion_value_median_cents * math.exp(world.journeys.conversion_value_log_sd**2 / 2)
+    conv = int(rng.poisson(max(0.0, expected_value_cents) / mean_value))
+    value = conv * mean_value * float(rng.lognormal(0, world.journeys.conversion_value_log_sd / math.sqrt(max(conv, 1))))
+    return conv, value
+
+
+def world_actions(world) -> tuple[list[str], list[str], np.ndarray, list[str], dict]:
+    """Platforms, content types with their shares, segment names and each segment's targeting."""
+    plats = [p.value for p in world.platforms]
+    ctypes = [c.value for c in world.content]
+    shares = np.array([c.share for c in world.content.values()])
+    seg_names = [s.name for s in world.segments]
+    seg_targeting = {s.name: {"age_min": s.age_min, "age_max": s.age_max, "interests": list(s.interests),
+                              "locations": list(s.locations)} for s in world.segments}
+    return plats, ctypes, shares / shares.sum(), seg_names, seg_targeting

@@ -31,6 +31,29 @@ def serve(
 # recommendations need the model that ``training_data`` trains. (Attribution is computed when read: nothing to store.)
 DEMO_JOBS = ("snapshots", "training_data", "insights", "recommendations")
 
+# The demo world: the default world with twice its boosts (scale 1: ~120 boosts, ~110 training-ready),
+# so that the workspace has its own calibrated outcome model (conformal above 80 training-ready boosts,
+# ``analytics.learning.outcome_model``) and recommendations can earn "high" confidence
+# (``analytics.learning.confidence``; below 80 the model leans on platform priors and is at most medium).
+# To keep the first start short, half the view and engagement touchpoints are tracked (pixel/view-through
+# coverage varies that much between real sites; clicks and conversions, which attribution and the
+# measured labels use, are all kept).
+DEMO_BOOSTS_FACTOR = 2.0
+DEMO_TRACKING_FACTOR = 0.5
+
+
+def learning_world(world, *, posts_factor: float = 1.0, boosts_factor: float = DEMO_BOOSTS_FACTOR,
+                   tracking_factor: float = DEMO_TRACKING_FACTOR):
+    """``world`` with ``posts_factor`` x its posts and ``boosts_factor`` x its boosts per platform (the same
+    responses and truth) and ``tracking_factor`` x its tracked view and engagement touchpoints."""
+    platforms = {p: dataclasses.replace(s, posts=round(s.posts * posts_factor), boosts=round(s.boosts * boosts_factor))
+                 for p, s in world.platforms.items()}
+    j = world.journeys
+    journeys = dataclasses.replace(j, organic_view_tracking=j.organic_view_tracking * tracking_factor,
+                                   paid_view_tracking=j.paid_view_tracking * tracking_factor,
+                                   engagement_tracking=j.engagement_tracking * tracking_factor)
+    return dataclasses.replace(world, platforms=platforms, journeys=journeys)
+
 
 def prepare_workspace(engine, workspace_id: uuid.UUID, *, now: datetime, echo=typer.echo) -> dict:
     """Make a freshly loaded (simulated or imported) workspace show data on every page: back-fill the
@@ -65,7 +88,7 @@ DEMO_USERS = (("admin@northwind.example", "Avery Admin", "OWNER"), ("viewer@nort
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of the simulated workspace (first run only).")] = 7,
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after loading.")] = True,
-    scale: Annotated[float, typer.Option(help="Size of the simulated workspace (first run only; 1 = ~60 boosts).")] = 1.0,
+    scale: Annotated[float, typer.Option(help="Size of the simulated workspace (first run only; 1 = ~120 boosts).")] = 1.0,
 ) -> None:
     """Create and migrate the database, load the simulated demo workspace once, and serve it."""
     import sqlalchemy as sa
@@ -82,7 +105,7 @@ def demo(
     settings = get_settings()
     migrate.upgrade(settings.database_url)
     engine = create_db_engine(settings.database_url)
-    world = load_world()
+    world = learning_world(load_world())
     with session_scope(engine) as session:
         exists = session.scalar(sa.select(Workspace.id).where(Workspace.slug == world.workspace.slug))
     if exists is None:

@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from boostloop.analytics.learning.confidence import confidence
+from boostloop.analytics.learning.optimizers import OutcomeForecast
 from boostloop.enums import BoostStatus, RecommendationStatus
 from boostloop.errors import Conflict, NotFound
 from boostloop.server.db.models import BoostCampaign, BoostMlTrainingData, BoostRecommendation, TrainedModel
@@ -71,9 +73,16 @@ def test_recommendations_are_complete_not_duplicated_dismissable_and_expire(engi
         service.train(s, ws_id, now)
         first = service.generate_recommendations(s, ws_id, now, seed=1)
     assert first.created, "the simulated workspace should produce at least one recommendation"
+    with session_scope(engine) as s:
+        validation = s.scalar(sa.select(TrainedModel.validation).where(TrainedModel.workspace_id == ws_id)
+                              .order_by(TrainedModel.version.desc()).limit(1))
     for rec in first.created:
         assert 0.0 <= rec.confidence <= 1.0 and 1 <= rec.priority <= 5
         ci = rec.confidence_interval
+        # the stored confidence is the analytics definition applied to the stored projection and validation
+        fc = OutcomeForecast((0, 0, 0), (0, 0, 0), (rec.projected_roi, ci["roi"]["low"], ci["roi"]["high"]),
+                             ci["level"], ci["method"])
+        assert rec.confidence == pytest.approx(confidence(fc, validation), abs=1e-9)
         assert ci["roi"]["low"] <= rec.projected_roi <= ci["roi"]["high"]
         assert ci["reach"]["low"] <= rec.projected_reach + 1 and rec.projected_reach - 1 <= ci["reach"]["high"]
         assert rec.expires_at > now and rec.suggested_budget_cents > 0 and rec.suggested_duration_days > 0

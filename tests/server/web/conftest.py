@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
+# BOOSTLOOP_WEB_TEST_DEMO_URL=sqlite:///boostloop.db runs the browser checks against a database made by
+# `boostloop demo` instead of building the small test world (the tests change it: apply, dismiss, run jobs).
+DEMO_DATABASE_URL = os.environ.get("BOOSTLOOP_WEB_TEST_DEMO_URL")
 ADMIN = "admin@northwind.example"
 VIEWER = "viewer@northwind.example"
 
@@ -43,10 +47,21 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
 
     from boostloop.server.app import create_app
     from boostloop.server.settings import Settings
-    from tests.server.web.demo_db import build_demo_db
+    from tests.server.web.demo_db import BROWSER_SCALE, browser_world, build_demo_db
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'demo.db'}"
-    ws_id, outcomes = build_demo_db(url, seed=11, scale=0.3)
+    if DEMO_DATABASE_URL:  # an existing `boostloop demo` database: the same checks on the demo itself
+        import sqlalchemy as sa
+
+        url, outcomes = DEMO_DATABASE_URL, {}
+        engine = sa.create_engine(url)
+        with engine.connect() as c:
+            ws_id = uuid.UUID(str(c.execute(sa.text("SELECT id FROM workspaces WHERE slug = 'northwind'")).scalar_one()))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'demo.db'}"
+        t0 = time.perf_counter()
+        ws_id, outcomes = build_demo_db(url, seed=11, scale=BROWSER_SCALE, world=browser_world())
+        print(f"\nbrowser-test world built in {time.perf_counter() - t0:.1f} s")  # shown with pytest -s
     # Rate limits off: the suite signs in and loads pages faster than a person would.
     app = create_app(Settings(database_url=url, rate_limits_enabled=False, log_json=False, log_level="WARNING"))
     port = _free_port()

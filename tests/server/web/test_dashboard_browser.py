@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from boostloop.analytics.learning.confidence import CONFIDENCE_HIGH
 from tests.server.web.conftest import charts_of, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -137,18 +138,34 @@ def test_scenario_attribution_breakdown_of_a_boost_with_conversions(admin, live_
 
 @pytest.mark.skipif(not _has("boostloop.server.learning.service"), reason="learning service not installed")
 def test_scenario_apply_a_high_confidence_recommendation(admin, live_app):
+    """PLAN.md: applying a high-confidence recommendation creates a boost, shows it among active boosts and
+    marks the recommendation Applied. "High" is the product's own level (``analytics.learning.confidence``),
+    earned by the browser-test world's data (``demo_db.browser_world``), never inserted by hand."""
     page, watch = admin
     page.goto(live_app.base_url + f"/w/{live_app.workspace_id}/recommendations?status=PENDING")
-    card = page.locator("[data-testid=recommendation]").first
+    high = page.locator("[data-testid=recommendation][data-confidence=high]")
+    assert high.count() >= 1, [c.get_attribute("data-confidence-value")
+                               for c in page.locator("[data-testid=recommendation]").all()]
+    card = page.locator("#" + high.first.get_attribute("id"))
+    assert float(card.get_attribute("data-confidence-value")) >= CONFIDENCE_HIGH
+    assert "high confidence" in card.locator(".meta").inner_text()
     card.locator("button", has_text="Apply recommendation").click()
     confirm = card.locator(".confirm")
     confirm.wait_for()
     assert "will create" in confirm.inner_text().lower()
     confirm.locator("button", has_text="Create the boost").click()
     card.locator(".badge.applied").wait_for()
+    boost_href = card.locator("a", has_text="See the boost it created").get_attribute("href")
+    assert re.search(r"/boosts/[0-9a-f-]{36}$", boost_href)
     shot(page, "scenario-recommendation-applied")
+    # the boost it created is among the active boosts, marked as recommended
     page.goto(live_app.base_url + f"/w/{live_app.workspace_id}/boosts?status=ACTIVE&sort=boosted_at")
-    assert page.locator("#boost-results tbody tr", has_text="recommended").count() >= 1
+    row = page.locator("#boost-results tbody tr", has=page.locator(f"th a[href='{boost_href}']"))
+    assert row.count() == 1 and "recommended" in row.inner_text()
+    # and the recommendation is listed as Applied
+    page.goto(live_app.base_url + f"/w/{live_app.workspace_id}/recommendations?status=APPLIED")
+    applied = page.locator("[data-testid=recommendation]", has=page.locator(f"a[href='{boost_href}']"))
+    assert applied.count() == 1 and applied.locator(".badge.applied").count() == 1
     assert watch.console_errors == [] and watch.external == []
 
 
@@ -170,6 +187,21 @@ def test_viewer_sees_no_action_buttons_and_the_server_refuses_forced_actions(vie
     # and without the CSRF token the session alone is not enough
     r = page.request.post(live_app.base_url + f"/w/{live_app.workspace_id}/jobs/snapshots/run")
     assert r.status == 403
+    # the other ADMIN / MEMBER actions, forced the same way, are refused and change nothing
+    base = live_app.base_url + f"/w/{live_app.workspace_id}"
+    page.goto(base + "/recommendations?status=PENDING")
+    card_ids = [c.get_attribute("id") for c in page.locator("[data-testid=recommendation]").all()]
+    assert card_ids, "the browser-test world has pending recommendations"
+    rec_id = card_ids[0].removeprefix("rec-")
+    for action in ("apply", "dismiss"):
+        r = page.request.post(f"{base}/recommendations/{rec_id}/{action}", headers={"X-CSRF-Token": csrf})
+        assert r.status == 403, action
+    r = page.request.post(base + "/attribution/default-model", form={"model": "first_touch"},
+                          headers={"X-CSRF-Token": csrf})
+    assert r.status == 403
+    page.goto(base + "/recommendations?status=PENDING")
+    card = page.locator(f"#rec-{rec_id}")
+    assert card.count() == 1 and card.locator(".badge.pending").count() == 1  # neither applied nor dismissed
     assert watch.console_errors == [] and watch.external == []
 
 

@@ -32,6 +32,7 @@ import numpy as np
 from sklearn.linear_model import PoissonRegressor
 from sklearn.metrics import mean_poisson_deviance
 from sklearn.preprocessing import OneHotEncoder
+from threadpoolctl import threadpool_limits
 
 from boostloop.analytics.learning.optimizers import ResponseCurve, response_curve
 
@@ -84,6 +85,14 @@ def fit_response_model(
 ) -> ResponseModel | None:
     """Fit on finished boosts (feature dicts, realised spend and value); ``None`` when no platform has the
     data for a curve (``optimizers.MIN_CURVE_BOOSTS`` boosts spanning ``MIN_CURVE_SPREAD``)."""
+    # One OpenMP thread (as ``outcome_model``): scikit-learn's GLM loss runs an OpenMP team per call, and on
+    # the shared 2-core machine the same fit on 111 boosts took 28-60 s with the default team and 0.3-0.5 s
+    # with one thread, same curves (measured here, RESULTS.md "Learning", "Browser-test world").
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return _fit_response_model(rows, spend_cents, value_cents)
+
+
+def _fit_response_model(rows: Sequence[Mapping], spend_cents: Sequence[float], value_cents: Sequence[float]):
     b = np.asarray(spend_cents, dtype=float)
     v = np.maximum(np.asarray(value_cents, dtype=float), 0.0)  # a measured negative lift is no value
     plat = np.array([str(r.get("platform")) for r in rows])

@@ -23,8 +23,9 @@ Types and their rules (each recommendation carries the model's projection with i
 A BOOST_* or REPLICATE recommendation is only made when its projected ROI is positive. Only projections are
 made: nothing is boosted until a person applies the recommendation.
 
-Confidence = validity x 1 / (1 + w): validity is the model's measured holdout coverage relative to 90 %
-(``evaluation.interval_validity``), w the width of the 90 % ROI interval relative to 1 + |projected ROI|.
+Confidence = the projection's chance of paying back its spend, P(ROI > 0), from its 90 % ROI interval and
+the interval's coverage measured on the holdout (``analytics.learning.confidence``: levels, formula and the
+measured check against the simulator's truth).
 Priority 1 (act first) to 5: by confidence x projected profit (value - spend), in quintiles of the batch.
 Exploration: see ``analytics.learning.exploration`` (20 % of the audience choices come from Thompson
 sampling over segments; marked in ``supporting_data``).
@@ -42,6 +43,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from boostloop.analytics.learning.confidence import confidence, confidence_level  # noqa: F401 - the dashboard label
 from boostloop.analytics.learning.exploration import sampler_from_history, should_explore
 from boostloop.analytics.learning.features import BoostRecord, OrganicPoint, boost_features
 from boostloop.analytics.learning.optimizers import (
@@ -98,27 +100,6 @@ def _next_local_hour(now: datetime, hour: int, tz: ZoneInfo, weekday: int | None
             return local.astimezone(now.tzinfo)
         local = (local + timedelta(hours=1)).astimezone(tz)
     return now
-
-
-# Confidence levels shown on the dashboard. With validity 1 (intervals cover at nominal on the holdout),
-# confidence >= 0.7 means the 90 % ROI interval is narrower than 0.43 x (1 + |ROI|): then any projection
-# with ROI >= 0.27 still pays back its spend at the interval's lower end (r - 0.43 (1 + r) / 2 >= 0), i.e.
-# "high" = the profit is not in doubt. >= 0.4 (width up to 1.5 x (1 + |ROI|)) is "medium": the sign of
-# the return is uncertain unless the projection is large; below that, "low". Lower validity (intervals
-# that under-covered on the holdout) lowers every level proportionally.
-CONFIDENCE_HIGH = 0.7
-CONFIDENCE_MEDIUM = 0.4
-
-
-def confidence_level(c: float) -> str:
-    """"high" / "medium" / "low" for a confidence (the dashboard's label)."""
-    return "high" if c >= CONFIDENCE_HIGH else "medium" if c >= CONFIDENCE_MEDIUM else "low"
-
-
-def confidence(forecast: OutcomeForecast, validity: float) -> float:
-    point, low, high = forecast.roi
-    w = max(0.0, high - low) / (1.0 + abs(point))
-    return float(min(1.0, max(0.0, validity / (1.0 + w))))
 
 
 @dataclass
@@ -349,7 +330,7 @@ def generate_recommendations(
         fresh_drafts.append(d)
     scores = []
     for d in fresh_drafts:
-        c = confidence(d.forecast, validity)
+        c = confidence(d.forecast, record.validation)
         profit = d.forecast.roi[0] * d.budget_cents
         scores.append((c, c * max(0.0, profit)))
     order = sorted(range(len(fresh_drafts)), key=lambda i: -scores[i][1])
