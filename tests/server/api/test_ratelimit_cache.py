@@ -128,6 +128,26 @@ def test_cache_get_or_set_and_per_workspace_invalidation(cache: Cache) -> None:
     assert cache.get(b, "insights", {"sev": "HIGH"}) == {"value": 4}  # B untouched
 
 
+def test_cache_get_or_set_json_stores_the_text_once_and_shares_entries(cache: Cache) -> None:
+    a = uuid.uuid4()
+    calls = []
+
+    def compute(v):
+        return lambda: calls.append(v) or '{"value":%d,"s":"\u00e9t\u00e9"}' % v
+
+    first = cache.get_or_set_json(a, "insights", {"sev": "HIGH"}, 900, compute(1))
+    assert first == '{"value":1,"s":"\u00e9t\u00e9"}'.encode()
+    assert cache.get_or_set_json(a, "insights", {"sev": "HIGH"}, 900, compute(2)) == first  # hit: same bytes
+    assert calls == [1]
+    # the same entry through the parsing API (the dashboard reads the API's entries)
+    assert cache.get(a, "insights", {"sev": "HIGH"}) == {"value": 1, "s": "\u00e9t\u00e9"}
+    cache.set(a, "overview", None, {"value": 7}, 900)
+    assert cache.get_or_set_json(a, "overview", None, 900, compute(3)) == b'{"value": 7}'
+    cache.invalidate_workspace(a)
+    assert cache.get_or_set_json(a, "insights", {"sev": "HIGH"}, 900, compute(4)).startswith(b'{"value":4')
+    assert calls == [1, 4]
+
+
 def test_memory_cache_ttl_expires() -> None:
     clock = FakeClock(0.0)
     c = Cache(MemoryStore(clock))
