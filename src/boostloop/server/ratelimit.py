@@ -52,6 +52,8 @@ class Decision:
 class MemoryRateLimiter:
     """One process's counters (the embedded default)."""
 
+    blocking = False  # a dictionary under a lock: fine on the event loop
+
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._counts: dict[str, tuple[int, float]] = {}
@@ -82,6 +84,8 @@ return {c, redis.call('PTTL', KEYS[1])}
 class RedisRateLimiter:
     """Counters shared by every instance through Redis."""
 
+    blocking = True  # a network round trip: run it in the thread pool, not on the event loop
+
     def __init__(self, client, prefix: str, clock: Callable[[], float] = time.time) -> None:
         self._redis = client
         self._prefix = prefix
@@ -110,6 +114,11 @@ class RateLimiter:
     def __init__(self, backend, enabled: bool = True) -> None:
         self.backend = backend
         self.enabled = enabled
+
+    @property
+    def blocking(self) -> bool:
+        """Whether ``check`` may wait on I/O (then callers keep it off the event loop)."""
+        return self.enabled and getattr(self.backend, "blocking", True)
 
     def check(self, klass: str, scopes: dict[str, str]) -> Decision | None:
         """``scopes`` maps a scope name of ``LIMITS[klass]`` to its id; returns the refusing decision."""
