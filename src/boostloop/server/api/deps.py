@@ -56,7 +56,13 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     generator here cost two thread-pool hops per request (enter and exit; benchmarks/RESULTS.md, "api
     (platform overhead)").
     """
-    session = session_factory(request.app.state.engine)()
+    state = request.app.state
+    factory = getattr(state, "session_factory", None)
+    if factory is None or factory.kw.get("bind") is not state.engine:
+        # one sessionmaker per app: each new one is a new Session subclass, and SQLAlchemy copies the
+        # Session event listeners (auth.memo's) onto it: ~0.1 ms per request when made per request
+        factory = state.session_factory = session_factory(state.engine)
+    session = factory()
     try:
         yield session
     except BaseException:
