@@ -308,13 +308,13 @@ def _memoised(request: Request, session: Session, workspace_id: uuid.UUID) -> Wo
     if getattr(request.state, "principal", None) is not None:
         return None
     memo: AuthMemo = request.app.state.auth_memo
-    header = request.headers.get("authorization")
-    if not header:
-        return None
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
+    try:
+        token = _bearer(request)
+    except ApiProblem:
         return None  # the lookup answers 401
-    digest = tokens.token_hash(value.strip())
+    if token is None:
+        return None
+    digest = tokens.token_hash(token)
     e = memo.get(digest, workspace_id, datetime.now(UTC))
     if e is None:
         return None
