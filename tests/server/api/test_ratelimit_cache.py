@@ -68,6 +68,18 @@ def test_fixed_window_counts_refuses_and_resets(limiter_backend) -> None:
     assert backend.hit("k", lim).allowed
 
 
+def test_hit_many_counts_each_key_in_its_own_window(limiter_backend) -> None:
+    backend, clock = limiter_backend
+    short, long_ = Limit(2, 60), Limit(3, 3600)
+    got = [backend.hit_many([("a", short), ("b", long_)]) for _ in range(4)]
+    assert [[d.count for d in ds] for ds in got] == [[1, 1], [2, 2], [3, 3], [4, 4]]
+    assert [[d.allowed for d in ds] for ds in got] == [[True, True], [True, True], [False, True], [False, False]]
+    assert 59 <= got[2][0].retry_after <= 60 and 0 < got[3][1].retry_after <= 3600
+    assert backend.hit("a", short).count == 5  # the same counters as one-by-one hits
+    clock.t += 60  # the minute window resets, the hour window does not
+    assert [d.count for d in backend.hit_many([("a", short), ("b", long_)])] == [1, 5]
+
+
 def test_limiter_checks_token_and_workspace_scopes(limiter_backend, monkeypatch) -> None:
     backend, _ = limiter_backend
     monkeypatch.setitem(ratelimit.LIMITS, "expensive", {"token": Limit(2, 600), "workspace": Limit(3, 3600)})
