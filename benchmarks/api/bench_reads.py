@@ -13,7 +13,8 @@ token), each looping over the chosen endpoints in a random order until ``--secon
 started before the deadline is waited for and counted). One thread of asyncio tasks instead of 16 Python
 threads: the threads fought for the GIL and took the server's cores (benchmarks/RESULTS.md). The report
 gives the client's own CPU per request (``time.process_time`` of the driving process) and the server's
-(user + system CPU of the uvicorn processes from ``/proc``), so that what the client costs is visible:
+(user + system CPU of the uvicorn processes from ``/proc``), so that what the client costs is visible.
+``--loop`` / ``--http`` choose uvicorn's event loop and HTTP parser (default: uvloop and httptools). Endpoints:
 
 - overview: ``GET .../effectiveness/overview`` (the dashboard's effectiveness totals; cached 5 min);
 - boosts: ``GET .../boosts?sort=S&limit=50``, S random among boostedAt, costPerResult, roi, lift (not cached);
@@ -26,7 +27,7 @@ Phases (each with a freshly started server):
 - ``miss``: the server's cache store never returns an entry (``BENCH_READS_CACHE=miss`` swaps it for a
   store whose ``get`` always answers None), so every request computes its answer, as the first request
   after an invalidation (new events or snapshots) does;
-- ``hit``: the cache is the app's own (in memory); one request of each cached endpoint warms it before the
+- ``hit``: the cache is the app's own (in memory, or Redis with ``--redis-url``); one request of each cached endpoint warms it before the
   clock starts, so cached endpoints answer from the cache. The boost detail caches its attribution split
   per boost: this phase reads the details of ``--hit-boosts`` boosts only, each read once before the
   clock starts. The boost list has no cache: it computes in both phases.
