@@ -7,9 +7,14 @@ and hits.
 
 Needs the workspace that ``build_reads_db.py`` builds (slug ``bench-reads``); reads only (a VIEWER user and
 its token are added once). Serves the app with uvicorn (``--workers`` processes, default one; the app's own
-settings and connection pool) on that database, and drives it from a second process: ``--clients`` threads, each with its
-own ``httpx.Client`` and the Bearer token, each looping over the chosen endpoints in a random order until
-``--seconds`` have passed (a request started before the deadline is waited for and counted):
+settings and connection pool) on that database, and drives it from a second process: ``--clients`` concurrent
+asyncio tasks in one event loop (one ``httpx.AsyncClient`` with a keep-alive connection per task, the Bearer
+token), each looping over the chosen endpoints in a random order until ``--seconds`` have passed (a request
+started before the deadline is waited for and counted). One thread of asyncio tasks instead of 16 Python
+threads: the threads fought for the GIL and took the server's cores (benchmarks/RESULTS.md). The report
+gives the client's own CPU per request (``time.process_time`` of the driving process) and the server's
+(user + system CPU of the uvicorn processes from ``/proc``), so that what the client costs is visible.
+``--loop`` / ``--http`` choose uvicorn's event loop and HTTP parser (default: uvloop and httptools). Endpoints:
 
 - overview: ``GET .../effectiveness/overview`` (the dashboard's effectiveness totals; cached 5 min);
 - boosts: ``GET .../boosts?sort=S&limit=50``, S random among boostedAt, costPerResult, roi, lift (not cached);
@@ -22,7 +27,7 @@ Phases (each with a freshly started server):
 - ``miss``: the server's cache store never returns an entry (``BENCH_READS_CACHE=miss`` swaps it for a
   store whose ``get`` always answers None), so every request computes its answer, as the first request
   after an invalidation (new events or snapshots) does;
-- ``hit``: the cache is the app's own (in memory); one request of each cached endpoint warms it before the
+- ``hit``: the cache is the app's own (in memory, or Redis with ``--redis-url``); one request of each cached endpoint warms it before the
   clock starts, so cached endpoints answer from the cache. The boost detail caches its attribution split
   per boost: this phase reads the details of ``--hit-boosts`` boosts only, each read once before the
   clock starts. The boost list has no cache: it computes in both phases.
@@ -39,7 +44,6 @@ import os
 import random
 import subprocess
 import sys
-import threading
 import time
 import uuid
 
@@ -114,18 +118,19 @@ def request_path(kind: str, ws: uuid.UUID, boosts: list[uuid.UUID], rng: random.
 
 
 def drive(base: str, ws: uuid.UUID, token: str, boosts: list[uuid.UUID], endpoints: list[str], clients: int,
-          seconds: float, seed: int) -> tuple[list[tuple[str, float, int]], float]:
-    """Run ``clients`` threads for ``seconds``; returns ([(endpoint, seconds, status)], wall seconds)."""
+          seconds: float, seed: int) -> tuple[list[tuple[str, float, int]], float, float]:
+    """Run ``clients`` asyncio tasks for ``seconds``; returns ([(endpoint, seconds, status)], wall seconds,
+    CPU seconds of this process)."""
+    import asyncio
+
     import httpx
 
     out: list[tuple[str, float, int]] = []
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
 
-    def client(i: int) -> None:
+    async def client(i: int, deadline: float) -> None:
         rng = random.Random(seed * 1000 + i)
-        mine = []
-        with httpx.Client(base_url=base, timeout=600, headers={"Authorization": f"Bearer {token}"}) as c:
+        async with httpx.AsyncClient(base_url=base, timeout=600, headers={"Authorization": f"Bearer {token}"},
+                                     limits=httpx.Limits(max_connections=1)) as c:
             while time.perf_counter() < deadline:
                 order = list(endpoints)
                 rng.shuffle(order)
@@ -134,18 +139,36 @@ def drive(base: str, ws: uuid.UUID, token: str, boosts: list[uuid.UUID], endpoin
                         break
                     path = request_path(kind, ws, boosts, rng)
                     t0 = time.perf_counter()
-                    r = c.get(path)
-                    mine.append((kind, time.perf_counter() - t0, r.status_code))
-        with lock:
-            out.extend(mine)
+                    r = await c.get(path)
+                    out.append((kind, time.perf_counter() - t0, r.status_code))
 
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return out, time.perf_counter() - t0
+    async def run() -> None:
+        deadline = time.perf_counter() + seconds
+        await asyncio.gather(*(client(i, deadline) for i in range(clients)))
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    asyncio.run(run())
+    return out, time.perf_counter() - t0, time.process_time() - c0
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` and its children still running (uvicorn's workers), from ``/proc``."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14, 15 of stat)
+        except OSError:
+            pass
+    return total
 
 
 def percentile(xs: list[float], q: float) -> float:
@@ -188,7 +211,8 @@ def run_phase(phase: str, args, ws: uuid.UUID, token: str, boosts: list[uuid.UUI
     port = args.port or free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "bench_reads:server_app", "--port", str(port),
-         "--log-level", "warning", "--no-access-log", "--workers", str(args.workers)], env=env)
+         "--log-level", "warning", "--no-access-log", "--workers", str(args.workers), "--loop", args.loop,
+         "--http", args.http], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
@@ -219,13 +243,19 @@ def run_phase(phase: str, args, ws: uuid.UUID, token: str, boosts: list[uuid.UUI
                 if r.status_code != 200:
                     warm[kind]["body"] = r.text[:300]
         load_before = os.getloadavg()
-        flat, wall = drive(base, ws, token, boosts, args.endpoints, args.clients, args.seconds, args.seed)
+        server_cpu0 = process_cpu_seconds(server.pid)
+        flat, wall, client_cpu = drive(base, ws, token, boosts, args.endpoints, args.clients, args.seconds,
+                                       args.seed)
+        server_cpu = process_cpu_seconds(server.pid) - server_cpu0
         load_after = os.getloadavg()
     finally:
         server.terminate()
         server.wait(60)
-    return {"phase": phase, "workers": args.workers, "redis": bool(args.redis_url), "clients": args.clients,
-            "boosts_read": len(boosts), "wall_s": round(wall, 1), "requests": len(flat), "first_request": warm,
+    return {"phase": phase, "workers": args.workers, "loop": args.loop, "http": args.http, "redis": bool(args.redis_url), "clients": args.clients,
+            "boosts_read": len(boosts), "wall_s": round(wall, 1), "requests": len(flat),
+            "requests_per_s": round(len(flat) / wall, 1),
+            "client_cpu_ms_per_request": round(1000 * client_cpu / max(1, len(flat)), 2),
+            "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, len(flat)), 2), "first_request": warm,
             "loadavg_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
             "endpoints": summarise(flat, args.endpoints)}
 
@@ -241,6 +271,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", type=int, default=1,
                     help="uvicorn worker processes (use --redis-url with > 1)")
+    ap.add_argument("--loop", default="auto", choices=("auto", "asyncio", "uvloop"),
+                    help="uvicorn's event loop (auto: uvloop when installed)")
+    ap.add_argument("--http", default="auto", choices=("auto", "h11", "httptools"),
+                    help="uvicorn's HTTP parser (auto: httptools when installed)")
     ap.add_argument("--redis-url", default=None, help="cache in Redis instead of in memory")
     ap.add_argument("--hit-boosts", type=int, default=20, help="boosts whose detail the hit phase reads")
     args = ap.parse_args()

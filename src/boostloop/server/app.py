@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from boostloop import __version__
 from boostloop.server.api import problems
+from boostloop.server.auth.memo import AuthMemo
 from boostloop.server.cache import build_backends
 from boostloop.server.db.session import engine_for
 from boostloop.server.observability.logging import configure_logging
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool = Fals
     app.state.engine = engine
     app.state.cache = cache
     app.state.rate_limiter = RateLimiter(limiter_backend, enabled=settings.rate_limits_enabled)
+    app.state.auth_memo = AuthMemo()
     app.add_middleware(ObservabilityMiddleware)
     problems.install(app)
     for module in ROUTERS:

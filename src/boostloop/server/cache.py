@@ -14,6 +14,12 @@ Use from an endpoint or a service::
     value = cache.get_or_set(workspace_id, "insights", params, EFFECTIVENESS_TTL, lambda: compute())
 
 Values must be JSON-serialisable (store the response model's ``model_dump(mode="json")``).
+
+An endpoint whose answer is the cached value itself uses ``get_or_set_json`` (through
+``boostloop.server.api.cached.cached_json``): the entry is the response's JSON text, serialised once by the
+response model when it is stored, and a hit is sent as it is, with no parsing and no model validation
+(benchmarks/RESULTS.md, "api (dashboard reads ...)": that re-validation was most of a hit's CPU). Both kinds
+of entries are JSON text, so ``get``/``get_or_set`` read what ``get_or_set_json`` stored and the other way round.
 """
 
 from __future__ import annotations
@@ -139,6 +145,18 @@ class Cache:
         if key:
             self._safe(self.store.set, key, json.dumps(value, default=str), ttl)
         return value
+
+    def get_or_set_json(self, workspace_id: uuid.UUID, name: str, params: Any, ttl: int,
+                        compute: Callable[[], str]) -> bytes:
+        """Like ``get_or_set``, for a value that ``compute`` returns already serialised (JSON text): the
+        stored text itself, UTF-8, hit or miss."""
+        key = self._safe(self.key, workspace_id, name, params)
+        raw = self._safe(self.store.get, key) if key else None
+        if raw is None:
+            raw = compute()
+            if key:
+                self._safe(self.store.set, key, raw, ttl)
+        return raw.encode()
 
     def invalidate_workspace(self, workspace_id: uuid.UUID) -> int:
         """Call when new snapshots or events for the workspace arrive; returns the new version."""

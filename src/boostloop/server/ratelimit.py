@@ -52,6 +52,8 @@ class Decision:
 class MemoryRateLimiter:
     """One process's counters (the embedded default)."""
 
+    blocking = False  # a dictionary under a lock: fine on the event loop
+
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._counts: dict[str, tuple[int, float]] = {}
@@ -71,6 +73,9 @@ class MemoryRateLimiter:
         allowed = count <= limit.requests
         return Decision(allowed, count, limit.requests, 0 if allowed else max(1, math.ceil(reset_at - now)))
 
+    def hit_many(self, hits: list[tuple[str, Limit]]) -> list[Decision]:
+        return [self.hit(key, limit) for key, limit in hits]
+
 
 _LUA_HIT = """
 local c = redis.call('INCR', KEYS[1])
@@ -82,21 +87,36 @@ return {c, redis.call('PTTL', KEYS[1])}
 class RedisRateLimiter:
     """Counters shared by every instance through Redis."""
 
+    blocking = True  # a network round trip: run it in the thread pool, not on the event loop
+
     def __init__(self, client, prefix: str, clock: Callable[[], float] = time.time) -> None:
         self._redis = client
         self._prefix = prefix
         self._clock = clock
         self._script = client.register_script(_LUA_HIT)
 
-    def hit(self, key: str, limit: Limit) -> Decision:
-        now = self._clock()
-        window = math.floor(now / limit.window_seconds)
-        full = f"{self._prefix}rl:{key}:{limit.window_seconds}:{window}"
-        count, pttl = self._script(keys=[full], args=[limit.window_seconds * 1000])
+    def _key(self, key: str, limit: Limit) -> str:
+        window = math.floor(self._clock() / limit.window_seconds)
+        return f"{self._prefix}rl:{key}:{limit.window_seconds}:{window}"
+
+    @staticmethod
+    def _decision(limit: Limit, count, pttl) -> Decision:
         count = int(count)
         allowed = count <= limit.requests
         retry = 0 if allowed else max(1, math.ceil((int(pttl) if int(pttl) > 0 else 1000) / 1000))
         return Decision(allowed, count, limit.requests, retry)
+
+    def hit(self, key: str, limit: Limit) -> Decision:
+        count, pttl = self._script(keys=[self._key(key, limit)], args=[limit.window_seconds * 1000])
+        return self._decision(limit, count, pttl)
+
+    def hit_many(self, hits: list[tuple[str, Limit]]) -> list[Decision]:
+        """Every counter in one round trip (a pipeline of the one-key script, so that it also works when
+        the keys live on different nodes of a Redis Cluster): a read checks two scopes, token and workspace."""
+        pipe = self._redis.pipeline(transaction=False)
+        for key, limit in hits:
+            self._script(keys=[self._key(key, limit)], args=[limit.window_seconds * 1000], client=pipe)
+        return [self._decision(limit, *res) for (_, limit), res in zip(hits, pipe.execute(), strict=True)]
 
 
 class RateLimiter:
@@ -111,23 +131,27 @@ class RateLimiter:
         self.backend = backend
         self.enabled = enabled
 
+    @property
+    def blocking(self) -> bool:
+        """Whether ``check`` may wait on I/O (then callers keep it off the event loop)."""
+        return self.enabled and getattr(self.backend, "blocking", True)
+
     def check(self, klass: str, scopes: dict[str, str]) -> Decision | None:
         """``scopes`` maps a scope name of ``LIMITS[klass]`` to its id; returns the refusing decision."""
         if not self.enabled:
             return None
-        refused: Decision | None = None
-        for scope, limit in LIMITS[klass].items():
-            ident = scopes.get(scope)
-            if ident is None:
-                continue
-            try:
-                d = self.backend.hit(f"{klass}:{scope}:{ident}", limit)
-            except Exception:
-                from boostloop.server.observability import metrics
+        hits = [(f"{klass}:{scope}:{scopes[scope]}", limit) for scope, limit in LIMITS[klass].items()
+                if scopes.get(scope) is not None]
+        try:
+            decisions = self.backend.hit_many(hits)
+        except Exception:
+            from boostloop.server.observability import metrics
 
-                metrics.BACKEND_ERRORS.labels(component="rate_limit").inc()
-                log.warning("rate limit backend failed; request let through", exc_info=True)
-                return None
+            metrics.BACKEND_ERRORS.labels(component="rate_limit").inc()
+            log.warning("rate limit backend failed; request let through", exc_info=True)
+            return None
+        refused: Decision | None = None
+        for d in decisions:
             if not d.allowed and (refused is None or d.retry_after > refused.retry_after):
                 refused = d
         return refused

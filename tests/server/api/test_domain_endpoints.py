@@ -322,6 +322,25 @@ def test_insight_list_is_served_from_the_cache_until_invalidated(client, app, en
     assert client.get(base, headers=v).json()["total"] == 1
 
 
+def test_cached_insight_page_is_sent_as_stored_and_matches_the_response_model(client, app, engine, tenancy) -> None:
+    """A hit answers the stored bytes (no re-validation); they are the response model's JSON of the miss."""
+    from boostloop.server.insights.schemas import InsightPage
+
+    with session_scope(engine) as s:
+        _insight(s, tenancy.a, InsightSeverity.HIGH, InsightCategory.TIMING, 0.5, 1)
+    base = f"/api/v1/workspaces/{tenancy.a}/insights"
+    v = tenancy.auth("VIEWER")
+    miss = client.get(base, headers=v)
+    hit = client.get(base, headers=v)
+    assert miss.status_code == hit.status_code == 200
+    assert hit.headers["content-type"] == "application/json" and hit.content == miss.content
+    assert hit.content == InsightPage.model_validate(miss.json()).model_dump_json(by_alias=True).encode()
+    stored = app.state.cache.get_or_set_json(
+        tenancy.a, "insights", {"category": None, "severity": None, "acknowledged": None, "limit": 50, "offset": 0},
+        60, lambda: pytest.fail("the entry should be stored"))
+    assert stored == hit.content and hit.json()["total"] == 1 and hit.json()["items"][0]["title"] == "insight 1"
+
+
 # ------------------------------------------------------------------------------------------- experiments
 
 

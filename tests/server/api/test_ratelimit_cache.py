@@ -68,6 +68,18 @@ def test_fixed_window_counts_refuses_and_resets(limiter_backend) -> None:
     assert backend.hit("k", lim).allowed
 
 
+def test_hit_many_counts_each_key_in_its_own_window(limiter_backend) -> None:
+    backend, clock = limiter_backend
+    short, long_ = Limit(2, 60), Limit(3, 3600)
+    got = [backend.hit_many([("a", short), ("b", long_)]) for _ in range(4)]
+    assert [[d.count for d in ds] for ds in got] == [[1, 1], [2, 2], [3, 3], [4, 4]]
+    assert [[d.allowed for d in ds] for ds in got] == [[True, True], [True, True], [False, True], [False, False]]
+    assert 59 <= got[2][0].retry_after <= 60 and 0 < got[3][1].retry_after <= 3600
+    assert backend.hit("a", short).count == 5  # the same counters as one-by-one hits
+    clock.t += 60  # the minute window resets, the hour window does not
+    assert [d.count for d in backend.hit_many([("a", short), ("b", long_)])] == [1, 5]
+
+
 def test_limiter_checks_token_and_workspace_scopes(limiter_backend, monkeypatch) -> None:
     backend, _ = limiter_backend
     monkeypatch.setitem(ratelimit.LIMITS, "expensive", {"token": Limit(2, 600), "workspace": Limit(3, 3600)})
@@ -126,6 +138,26 @@ def test_cache_get_or_set_and_per_workspace_invalidation(cache: Cache) -> None:
     assert cache.get(a, "insights", {"sev": "HIGH"}) is None
     assert cache.get_or_set(a, "insights", {"sev": "HIGH"}, 900, compute(5)) == {"value": 5}
     assert cache.get(b, "insights", {"sev": "HIGH"}) == {"value": 4}  # B untouched
+
+
+def test_cache_get_or_set_json_stores_the_text_once_and_shares_entries(cache: Cache) -> None:
+    a = uuid.uuid4()
+    calls = []
+
+    def compute(v):
+        return lambda: calls.append(v) or '{"value":%d,"s":"\u00e9t\u00e9"}' % v
+
+    first = cache.get_or_set_json(a, "insights", {"sev": "HIGH"}, 900, compute(1))
+    assert first == '{"value":1,"s":"\u00e9t\u00e9"}'.encode()
+    assert cache.get_or_set_json(a, "insights", {"sev": "HIGH"}, 900, compute(2)) == first  # hit: same bytes
+    assert calls == [1]
+    # the same entry through the parsing API (the dashboard reads the API's entries)
+    assert cache.get(a, "insights", {"sev": "HIGH"}) == {"value": 1, "s": "\u00e9t\u00e9"}
+    cache.set(a, "overview", None, {"value": 7}, 900)
+    assert cache.get_or_set_json(a, "overview", None, 900, compute(3)) == b'{"value": 7}'
+    cache.invalidate_workspace(a)
+    assert cache.get_or_set_json(a, "insights", {"sev": "HIGH"}, 900, compute(4)).startswith(b'{"value":4')
+    assert calls == [1, 4]
 
 
 def test_memory_cache_ttl_expires() -> None:

@@ -17,7 +17,9 @@ How a domain adds its endpoints (the pattern to follow):
    with field locations, PermissionDenied) and ``problems.install`` turns them into RFC 9457 bodies.
 4. Expensive reads go through ``request.app.state.cache`` (``boostloop.server.cache``: TTL constants,
    per-workspace invalidation); writes that change results (new snapshots, events) call
-   ``cache.invalidate_workspace(workspace_id)``.
+   ``cache.invalidate_workspace(workspace_id)``. When the answer is the cached value itself, return
+   ``api.cached.cached_json(request, access.workspace_id, NAME, params, TTL, ResponseModel, compute)``
+   (keep ``response_model=ResponseModel``): a hit sends the stored JSON without validating it again.
 5. Lists: keyset pagination with ``api.pagination.encode_cursor/decode_cursor`` (``limit`` + ``cursor``,
    response ``{"items": [...], "next_cursor": ...}``).
 6. One line in ``boostloop.server.app.ROUTERS`` includes the router.

@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
+from boostloop.server.api.cached import cached_json
 from boostloop.server.api.deps import CanRead, DbSession
 from boostloop.server.api.problems import problem_responses
 from boostloop.server.cache import EFFECTIVENESS_TTL
@@ -21,9 +22,8 @@ router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/effectiveness", tag
                    responses=problem_responses(401, 403, 404, 422, 429))
 
 
-def _cached(request: Request, workspace_id: uuid.UUID, name: str, params, compute):
-    return request.app.state.cache.get_or_set(
-        workspace_id, name, params, EFFECTIVENESS_TTL, lambda: compute().model_dump(mode="json"))
+def _cached(request: Request, workspace_id: uuid.UUID, name: str, params, model, compute) -> Response:
+    return cached_json(request, workspace_id, name, params, EFFECTIVENESS_TTL, model, compute)
 
 
 @router.get("/boosts/{boost_id}", response_model=BoostEffectivenessOut,
@@ -31,20 +31,20 @@ def _cached(request: Request, workspace_id: uuid.UUID, name: str, params, comput
             description="Organic-only counterfactual with a 90 % interval, lift, cost per incremental result, "
             "ROI and incremental ROAS, the 0-100 score with its breakdown, and the confidence level. "
             "404 for a boost of another workspace.")
-def boost_effectiveness(boost_id: uuid.UUID, access: CanRead, session: DbSession, request: Request) -> dict:
-    return _cached(request, access.workspace_id, "effectiveness.boost", str(boost_id),
+def boost_effectiveness(boost_id: uuid.UUID, access: CanRead, session: DbSession, request: Request) -> Response:
+    return _cached(request, access.workspace_id, "effectiveness.boost", str(boost_id), BoostEffectivenessOut,
                    lambda: service.boost_effectiveness(session, access.workspace_id, boost_id, now=datetime.now(UTC)))
 
 
 @router.get("/comparison", response_model=ComparisonOut,
             summary="Boosts ranked by cost per incremental result and by incremental ROI, against benchmarks")
-def comparison(access: CanRead, session: DbSession, request: Request) -> dict:
-    return _cached(request, access.workspace_id, "effectiveness.comparison", None,
+def comparison(access: CanRead, session: DbSession, request: Request) -> Response:
+    return _cached(request, access.workspace_id, "effectiveness.comparison", None, ComparisonOut,
                    lambda: service.comparison(session, access.workspace_id, now=datetime.now(UTC)))
 
 
 @router.get("/overview", response_model=OverviewOut,
             summary="Dashboard totals: boosts, spend, ROI, incremental conversions and their cost")
-def overview(access: CanRead, session: DbSession, request: Request) -> dict:
-    return _cached(request, access.workspace_id, "effectiveness.overview", None,
+def overview(access: CanRead, session: DbSession, request: Request) -> Response:
+    return _cached(request, access.workspace_id, "effectiveness.overview", None, OverviewOut,
                    lambda: service.overview(session, access.workspace_id, now=datetime.now(UTC)))

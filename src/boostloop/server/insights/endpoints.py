@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from boostloop.enums import InsightCategory, InsightSeverity
+from boostloop.server.api.cached import cached_json
 from boostloop.server.api.deps import CanRead, CanWrite, DbSession
 from boostloop.server.api.problems import problem_responses
 from boostloop.server.cache import INSIGHTS_TTL
@@ -28,7 +29,7 @@ def list_insights(
     acknowledged: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> InsightPage:
+) -> Response:
     params = {"category": category, "severity": severity, "acknowledged": acknowledged,
               "limit": limit, "offset": offset}
 
@@ -39,8 +40,7 @@ def list_insights(
         return InsightPage(items=[InsightOut.model_validate(i) for i in page], total=total,
                            top=[InsightOut.model_validate(i) for i in top]).model_dump(mode="json")
 
-    return InsightPage.model_validate(
-        request.app.state.cache.get_or_set(access.workspace_id, "insights", params, INSIGHTS_TTL, compute))
+    return cached_json(request, access.workspace_id, "insights", params, INSIGHTS_TTL, InsightPage, compute)
 
 
 @router.post("/{insight_id}/acknowledge", response_model=InsightOut,

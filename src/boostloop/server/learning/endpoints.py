@@ -7,9 +7,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from boostloop.enums import RecommendationStatus
+from boostloop.server.api.cached import cached_json
 from boostloop.server.api.deps import CanAdmin, CanAdminExpensive, CanRead, CanWrite, DbSession
 from boostloop.server.api.problems import problem_responses
 from boostloop.server.cache import RECOMMENDATIONS_TTL
@@ -35,7 +36,7 @@ def list_recommendations(
     sort: Sort = "priority",
     descending: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> RecommendationList:
+) -> Response:
     params = {"status": status, "min_confidence": min_confidence, "sort": sort, "descending": descending,
               "limit": limit}
 
@@ -47,8 +48,8 @@ def list_recommendations(
         return RecommendationList(items=[RecommendationOut.model_validate(r) for r in rows],
                                   total=total).model_dump(mode="json")
 
-    return RecommendationList.model_validate(request.app.state.cache.get_or_set(
-        access.workspace_id, "recommendations", params, RECOMMENDATIONS_TTL, compute))
+    return cached_json(request, access.workspace_id, "recommendations", params, RECOMMENDATIONS_TTL,
+                       RecommendationList, compute)
 
 
 @router.post("/{recommendation_id}/apply", response_model=RecommendationOut, responses=problem_responses(409),
