@@ -204,6 +204,7 @@ def test_boost_create_detail_status_and_link(client, engine, tenancy) -> None:
     client.app.state.cache.invalidate_workspace(tenancy.a)
     fresh = client.get(f"{base}/{boost['id']}", headers=tenancy.auth("VIEWER")).json()["attribution_split"]
     assert (fresh["paid_conversions"], fresh["paid_value_cents"]) == (2, 2500)
+    assert [i["boost"]["status"] for i in client.get(base, headers=tenancy.auth("VIEWER")).json()["items"]] == ["ACTIVE"]
     # link a campaign, then a different one is a conflict
     r = client.put(f"{base}/{boost['id']}/campaign", json={"campaign_id": str(camps["c0"])}, headers=h)
     assert r.status_code == 200 and r.json()["campaign_id"] == str(camps["c0"])
@@ -214,6 +215,10 @@ def test_boost_create_detail_status_and_link(client, engine, tenancy) -> None:
     end = (T0 + timedelta(days=2)).isoformat()
     r = client.post(f"{base}/{boost['id']}/status", json={"status": "COMPLETED", "at": end}, headers=h)
     assert r.status_code == 200 and r.json()["ended_at"].startswith("2026-10-03T09:00:00")
+    # the cached detail and list follow the status change (it invalidates the workspace's answers)
+    v = tenancy.auth("VIEWER")
+    assert client.get(f"{base}/{boost['id']}", headers=v).json()["boost"]["status"] == "COMPLETED"
+    assert [i["boost"]["status"] for i in client.get(base, headers=v).json()["items"]] == ["COMPLETED"]
     r = client.post(f"{base}/{boost['id']}/status", json={"status": "ACTIVE"}, headers=h)
     assert r.status_code == 409
     assert r.json()["status"] == 409 and "COMPLETED" in r.json()["detail"]

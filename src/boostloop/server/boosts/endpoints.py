@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
 from boostloop.enums import BoostStatus, Platform
+from boostloop.server.api.cached import cached_json
 from boostloop.server.api.deps import CanRead, CanWrite, DbSession
 from boostloop.server.api.problems import problem_responses
 from boostloop.server.attribution.schemas import BoostSplit
@@ -34,11 +35,15 @@ SORTS = {"boostedAt": "boosted_at", "costPerResult": "cost_per_result", "roi": "
          "boosted_at": "boosted_at", "cost_per_result": "cost_per_result"}
 SortParam = Literal["boostedAt", "costPerResult", "roi", "lift", "boosted_at", "cost_per_result"]
 
+# The list and the detail are cached like the effectiveness figures they show (5 minutes); creating a boost,
+# changing its status or campaign, new events and every snapshot round invalidate the workspace's answers
+# (``cache.invalidate_workspace``; across processes only with the Redis cache). Uncached, they were the two
+# reads that held the 16-client benchmark's one process (13.5 / 10.6 ms of server CPU each, against 0.7 ms
+# for a cached answer: benchmarks/RESULTS.md "api (dashboard reads at 1,000 boosts / 10M events)").
 # The detail's attribution split is the one the snapshots job stored (``split_store``; computed here only
 # when missing or stale: it reads every event of the people who touched the boost, 0.4-1.2 s per boost at
-# 9.3M events, benchmarks/RESULTS.md "api (dashboard reads at 1,000 boosts / 10M events)"), and cached like
-# the effectiveness figures shown beside it (5 minutes; new events or snapshots invalidate the workspace).
-SPLIT_TTL = EFFECTIVENESS_TTL
+# 9.3M events).
+BOOSTS_TTL = EFFECTIVENESS_TTL
 
 
 class BoostDetailOut(BaseModel):
@@ -65,7 +70,7 @@ def _out(boost) -> BoostOut:
 
 @router.get("", response_model=BoostPageOut, summary="The workspace's boosts (filters, sort, cursor pages)")
 def list_boosts(
-    access: CanRead, session: DbSession,
+    access: CanRead, session: DbSession, request: Request,
     status: Annotated[list[BoostStatus] | None, Query()] = None,
     platform: Annotated[list[Platform] | None, Query()] = None,
     strategy: Annotated[list[Annotated[str, Query(max_length=64)]] | None, Query()] = None,
@@ -76,17 +81,22 @@ def list_boosts(
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> BoostPageOut:
-    page = service.list_boosts(
-        session, access.workspace_id, statuses=status, platforms=platform, strategies=strategy,
-        boosted_from=boosted_from, boosted_to=boosted_to, sort=SORTS[sort], descending=descending,
-        cursor=cursor, limit=limit,
-    )
-    return BoostPageOut(
-        items=[BoostListItem(boost=_out(e.boost),
-                             latest_snapshot=SnapshotOut.model_validate(e.latest_snapshot) if e.latest_snapshot else None)
-               for e in page.items],
-        next_cursor=page.next_cursor,
-    )
+    def compute() -> BoostPageOut:
+        page = service.list_boosts(
+            session, access.workspace_id, statuses=status, platforms=platform, strategies=strategy,
+            boosted_from=boosted_from, boosted_to=boosted_to, sort=SORTS[sort], descending=descending,
+            cursor=cursor, limit=limit,
+        )
+        return BoostPageOut(
+            items=[BoostListItem(boost=_out(e.boost), latest_snapshot=SnapshotOut.model_validate(e.latest_snapshot)
+                                 if e.latest_snapshot else None)
+                   for e in page.items],
+            next_cursor=page.next_cursor,
+        )
+
+    params = {"status": status, "platform": platform, "strategy": strategy, "from": boosted_from,
+              "to": boosted_to, "sort": SORTS[sort], "descending": descending, "cursor": cursor, "limit": limit}
+    return cached_json(request, access.workspace_id, "boosts.list", params, BOOSTS_TTL, BoostPageOut, compute)
 
 
 @router.post("", response_model=BoostOut, status_code=201, responses=problem_responses(409),
@@ -105,14 +115,15 @@ def create_boost(body: BoostCreate, access: CanWrite, session: DbSession, reques
 @router.get("/{boost_id}", response_model=BoostDetailOut,
             summary="A boost with its snapshots, latest metrics and attribution split")
 def get_boost(boost_id: uuid.UUID, access: CanRead, session: DbSession, request: Request) -> BoostDetailOut:
-    boost = service.get_boost(session, access.workspace_id, boost_id)  # 404 before any cache read
-    snaps = [SnapshotOut.model_validate(s) for s in service.list_snapshots(session, access.workspace_id, boost_id)]
-    latest = snaps[-1] if snaps else None
-    split = BoostSplit.model_validate(request.app.state.cache.get_or_set(
-        access.workspace_id, "boosts.attribution_split", str(boost_id), SPLIT_TTL,
-        lambda: split_store.current(session, access.workspace, boost_id, now=datetime.now(UTC)).model_dump(
-            mode="json")))
-    return BoostDetailOut(boost=_out(boost), snapshots=snaps, latest_snapshot=latest, attribution_split=split)
+    def compute() -> BoostDetailOut:
+        boost = service.get_boost(session, access.workspace_id, boost_id)  # 404: raised, nothing cached
+        snaps = [SnapshotOut.model_validate(s) for s in service.list_snapshots(session, access.workspace_id, boost_id)]
+        split = split_store.current(session, access.workspace, boost_id, now=datetime.now(UTC))
+        return BoostDetailOut(boost=_out(boost), snapshots=snaps, latest_snapshot=snaps[-1] if snaps else None,
+                              attribution_split=split)
+
+    return cached_json(request, access.workspace_id, "boosts.detail", str(boost_id), BOOSTS_TTL, BoostDetailOut,
+                       compute)
 
 
 @router.post("/{boost_id}/status", response_model=BoostOut, responses=problem_responses(409),
