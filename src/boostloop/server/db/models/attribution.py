@@ -70,7 +70,7 @@ class PrivacyOptOut(UUIDPrimaryKey, CreatedAt, Base):
 class BoostAttributionSplit(UUIDPrimaryKey, Base):
     """A boost's attribution split (``attribution.service.boost_split``, all conversions up to ``as_of``),
     stored by the snapshots job so that the boost detail reads it instead of loading the events of every
-    person who touched the boost (0.4-1.2 s per boost at 9.3M events; ``attribution.split_store``)."""
+    person who touched the boost (0.4-1.2 s per boost at 9.3M events; ``boosts.split_store``)."""
 
     __tablename__ = "boost_attribution_splits"
     __table_args__ = (sa.UniqueConstraint("boost_campaign_id"),)
@@ -81,7 +81,7 @@ class BoostAttributionSplit(UUIDPrimaryKey, Base):
     )
     # The clock the split was computed at (its reach figures are as of then).
     as_of: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    # ``attribution.split_store.marks`` at the computation: a different mark now means new inputs.
+    # ``boosts.split_store.marks`` at the computation: a different mark now means new inputs.
     inputs_mark: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     # ``attribution.schemas.BoostSplit`` as JSON.
     split: Mapped[dict] = mapped_column(JSONType, nullable=False)

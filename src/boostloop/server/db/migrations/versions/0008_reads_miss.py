@@ -6,7 +6,7 @@ boost_attribution_splits (each boost's attribution split, stored for the boost d
   ``result`` (2.3-2.7 s at 1,000 boosts, benchmarks/RESULTS.md "Effectiveness wiring"). Back-filled here
   from each row's ``result`` JSON (the values the comparison read from it before).
 - ``boost_attribution_splits``: empty after the migration; the next snapshots job fills it (and until
-  then a boost detail computes its split and stores it, ``attribution.split_store``).
+  then a boost detail computes its split and stores it, ``boosts.split_store``).
 
 Revision ID: 0008_reads_miss
 Revises: 0007_reads
