@@ -92,7 +92,7 @@ class BoostFacts:
     baseline: Mapping[str, float | None] = field(default_factory=dict)  # the pre-boost snapshot per metric
     # For the overlap term (``overlap``): the universe of the independence overlap estimate when the platform
     # reports no combined unique reach (the boost's targeted audience, else the account's followers:
-    # ``boosts.snapshots._audience_size``), and its ``pi`` (``overlap.paid_first_share`` of the conversions).
+    # ``boosts.snapshots.audience_size``), and its ``pi`` (``overlap.paid_first_share`` of the conversions).
     audience_size: int | None = None
     paid_first: float = PI_UNKNOWN
 

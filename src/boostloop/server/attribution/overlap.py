@@ -10,7 +10,7 @@ Reach figures as of ``until``, read like the snapshot collector reads them (``bo
   capture (``paid_reach_over_periods``), so that organic, paid and total reach describe the same moment;
   without a usable total reach, up to ``until`` (the independence estimate only needs the audiences);
 * the universe for the independence estimate: the boost's targeted audience size, else the account's
-  followers (``boosts.snapshots._audience_size``).
+  followers (``boosts.snapshots.audience_size``).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def reach_figures(
 ) -> dict[Any, ReachFigures]:
     """For each ``(key, boost, until)`` (keys unique): the boost's :class:`ReachFigures` as of ``until``
     (module docstring); a key is left out when the boost has no paid reach to go by (no campaign)."""
-    from boostloop.server.boosts.snapshots import _audience_size  # the collector's universe rule (no cycle)
+    from boostloop.server.boosts.snapshots import audience_size  # the collector's universe rule (no cycle)
 
     rows = {b.id: b for b in snaps.boosts(session, workspace_id, sorted({b for _, b, _ in targets}))}
     todo = [(k, rows[b], until) for k, b, until in targets if b in rows]
@@ -67,7 +67,7 @@ def reach_figures(
         out[k] = ReachFigures(
             organic_reach=0 if o is None else o.reach, paid_reach=reach,
             total_reach=o.total_reach if exact else None, tracked_organic=t_o, tracked_paid=t_p,
-            audience_size=_audience_size(b),
+            audience_size=audience_size(b),
         )
     return out
 

@@ -79,7 +79,7 @@ def due_snapshots(active: Sequence[repo.BoostRow], ended: Sequence[repo.BoostRow
     return out
 
 
-def _audience_size(b: repo.BoostRow) -> int | None:
+def audience_size(b: repo.BoostRow) -> int | None:
     """The universe for the independence overlap estimate: the targeted audience size when the
     targeting records one (``targeting_criteria.audience_size``, what ad platforms show when the audience
     is built), else the account's followers (errs towards more overlap), else unknown."""
@@ -123,7 +123,7 @@ def _row(
         organic_reach=o_reach,
         total_reach=total_reach,
         paid_reach=paid_reach.value,
-        audience_size=_audience_size(b),
+        audience_size=audience_size(b),
     )
     return {
         "id": uuid.uuid4(),

@@ -142,10 +142,10 @@ def _paid_first_by_day(days: Sequence[tuple[date, bool, int, int]]) -> float:
 
 def audience_sizes(session: Session, workspace_id: uuid.UUID, boost_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int | None]:
     """Each boost's universe for the independence overlap estimate (targeted audience size, else the account's
-    followers): the snapshot collector's rule (``boosts.snapshots._audience_size``) on its boost rows."""
-    from boostloop.server.boosts.snapshots import _audience_size  # the collector's universe rule (no cycle)
+    followers): the snapshot collector's rule (``boosts.snapshots.audience_size``) on its boost rows."""
+    from boostloop.server.boosts.snapshots import audience_size  # the collector's universe rule (no cycle)
 
-    return {b.id: _audience_size(b) for b in snaps.boosts(session, workspace_id, boost_ids)}
+    return {b.id: audience_size(b) for b in snaps.boosts(session, workspace_id, boost_ids)}
 
 
 def paid_totals(session: Session, workspace_id: uuid.UUID,
