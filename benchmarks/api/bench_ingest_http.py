@@ -39,7 +39,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import psycopg
 
-ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"  # the server; each run makes a scratch database
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from scratch_db import scratch_postgres  # noqa: E402
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 BATCH = 1000
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -156,39 +159,34 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=18793)
     ap.add_argument("--profile", default=None, help="directory for py-spy output of the server")
     args = ap.parse_args()
-    db = f"bench_ingest_http_{uuid.uuid4().hex[:8]}"
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{db}"
-    plain = url.replace("+psycopg", "")
-    with psycopg.connect(ADMIN, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{db}"')
-    server = profiler = None
-    try:
-        ws_id, key, token = setup(url)
-        server = start_server(url, args.port)
-        base = f"http://127.0.0.1:{args.port}"
-        run_interleaved(base, ws_id, token, plain, key, 2 * BATCH)  # imports, first connections, plan caches
-        if args.profile:
-            profiler = start_profiler(server.pid, os.path.join(args.profile, "ingest-server.txt"))
-            time.sleep(1)
-        results = []
-        for n in args.events:
-            truncate(plain)
-            http_s, copy_s = run_interleaved(base, ws_id, token, plain, key, n)
-            results.append((n, http_s, copy_s))
-        print(f"batches of {BATCH:,}; server: uvicorn, one worker, own process; load average "
-              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-        print("| events | HTTP ingest (ours) | events/s | psycopg COPY (peer) | events/s | ratio |")
-        print("|---|---|---|---|---|---|")
-        for n, http_s, copy_s in results:
-            print(f"| {n:,} | {http_s:.2f} s | {n / http_s:,.0f} | {copy_s:.2f} s | {n / copy_s:,.0f} | "
-                  f"{copy_s / http_s:.2f} |")
-    finally:
-        if profiler is not None:
-            stop(profiler)
-        if server is not None:
-            stop(server)
-        with psycopg.connect(ADMIN, autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    with scratch_postgres(ADMIN, "bench_ingest_http") as url:
+        plain = url.replace("+psycopg", "")
+        server = profiler = None
+        try:
+            ws_id, key, token = setup(url)
+            server = start_server(url, args.port)
+            base = f"http://127.0.0.1:{args.port}"
+            run_interleaved(base, ws_id, token, plain, key, 2 * BATCH)  # imports, first connections, plan caches
+            if args.profile:
+                profiler = start_profiler(server.pid, os.path.join(args.profile, "ingest-server.txt"))
+                time.sleep(1)
+            results = []
+            for n in args.events:
+                truncate(plain)
+                http_s, copy_s = run_interleaved(base, ws_id, token, plain, key, n)
+                results.append((n, http_s, copy_s))
+            print(f"batches of {BATCH:,}; server: uvicorn, one worker, own process; load average "
+                  f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+            print("| events | HTTP ingest (ours) | events/s | psycopg COPY (peer) | events/s | ratio |")
+            print("|---|---|---|---|---|---|")
+            for n, http_s, copy_s in results:
+                print(f"| {n:,} | {http_s:.2f} s | {n / http_s:,.0f} | {copy_s:.2f} s | {n / copy_s:,.0f} | "
+                      f"{copy_s / http_s:.2f} |")
+        finally:
+            if profiler is not None:
+                stop(profiler)
+            if server is not None:
+                stop(server)
 
 
 if __name__ == "__main__":

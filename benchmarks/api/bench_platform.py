@@ -31,7 +31,6 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from fastapi import Query, Request
-from sqlalchemy.engine import make_url
 
 from boostloop.server.jobs.schemas import JobRunPage
 
@@ -99,70 +98,66 @@ def main() -> None:
     from boostloop.server.db.session import create_db_engine, session_scope
     from boostloop.server.workspaces import service as wss
 
-    name = f"boostloop_bench_api_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.database_url).set(database=name).render_as_string(hide_password=False)
-    server = None
-    try:
-        migrate.upgrade(url)
-        engine = create_db_engine(url)
-        with session_scope(engine) as s:
-            user = auth.create_user(s, email="bench@example.com")
-            ws = wss.create_workspace(s, name="Bench", slug="bench")
-            wss.add_member(s, ws, user, Role.VIEWER)
-            tokens = [auth.create_token(s, user, name=f"c{i}")[1] for i in range(args.clients)]
-            t0 = datetime(2026, 1, 1, tzinfo=UTC)
-            s.add_all(JobRun(workspace_id=ws.id, job_name="snapshots", trigger=JobTrigger.SCHEDULE,
-                             status=JobStatus.SUCCEEDED, attempt=1, started_at=t0 + timedelta(hours=i),
-                             finished_at=t0 + timedelta(hours=i, seconds=3), counts={"created": i})
-                      for i in range(500))
-            ws_id = ws.id
-        engine.dispose()
-        env = {**os.environ, "BOOSTLOOP_DATABASE_URL": url, "BOOSTLOOP_RUN_SCHEDULER": "false",
-               "BOOSTLOOP_LOG_LEVEL": "WARNING", "PYTHONPATH": HERE}
-        if args.redis_url:
-            env["BOOSTLOOP_REDIS_URL"] = args.redis_url
-            env["BOOSTLOOP_REDIS_PREFIX"] = f"bench-{uuid.uuid4().hex[:6]}:"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "bench_platform:server_app", "--port", str(args.port),
-             "--log-level", "warning", "--no-access-log"], env=env)
-        import httpx
+    sys.path.insert(0, os.path.dirname(HERE))
+    from scratch_db import scratch_postgres
 
-        base = f"http://127.0.0.1:{args.port}"
-        for _ in range(120):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        _client((base, ws_id, tokens[0], 5))  # warm-up
-        t0 = time.perf_counter()
-        ctx = mp.get_context("spawn")
-        with ctx.Pool(args.clients) as pool:  # the clients: other processes than the server
-            results = pool.map(_client, [(base, ws_id, tokens[i], args.requests) for i in range(args.clients)])
-        wall = time.perf_counter() - t0
-        flat = [r for rs in results for r in rs]
-        bad = [r for r in flat if r[2] != 200]
-        if bad:
-            print("non-200 answers:", sorted({(k, st) for k, _, st in bad}), file=sys.stderr)
-        report = {"clients": args.clients, "requests": len(flat), "non_200": len(bad), "wall_s": round(wall, 1),
-                  "backend": "redis" if args.redis_url else "memory"}
-        for kind in ("bare", "ours"):
-            xs = [d for k, d, _ in flat if k == kind]
-            report[kind] = {"p50_ms": round(_pct(xs, 0.5), 1), "p95_ms": round(_pct(xs, 0.95), 1),
-                            "p99_ms": round(_pct(xs, 0.99), 1), "mean_ms": round(statistics.mean(xs) * 1000, 1)}
-        report["ratio_p50"] = round(report["ours"]["p50_ms"] / report["bare"]["p50_ms"], 2)
-        report["ratio_p95"] = round(report["ours"]["p95_ms"] / report["bare"]["p95_ms"], 2)
-        print(json.dumps(report, indent=1))
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(30)
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(args.database_url, "boostloop_bench_api") as url:
+        server = None
+        try:
+            migrate.upgrade(url)
+            engine = create_db_engine(url)
+            with session_scope(engine) as s:
+                user = auth.create_user(s, email="bench@example.com")
+                ws = wss.create_workspace(s, name="Bench", slug="bench")
+                wss.add_member(s, ws, user, Role.VIEWER)
+                tokens = [auth.create_token(s, user, name=f"c{i}")[1] for i in range(args.clients)]
+                t0 = datetime(2026, 1, 1, tzinfo=UTC)
+                s.add_all(JobRun(workspace_id=ws.id, job_name="snapshots", trigger=JobTrigger.SCHEDULE,
+                                 status=JobStatus.SUCCEEDED, attempt=1, started_at=t0 + timedelta(hours=i),
+                                 finished_at=t0 + timedelta(hours=i, seconds=3), counts={"created": i})
+                          for i in range(500))
+                ws_id = ws.id
+            engine.dispose()
+            env = {**os.environ, "BOOSTLOOP_DATABASE_URL": url, "BOOSTLOOP_RUN_SCHEDULER": "false",
+                   "BOOSTLOOP_LOG_LEVEL": "WARNING", "PYTHONPATH": HERE}
+            if args.redis_url:
+                env["BOOSTLOOP_REDIS_URL"] = args.redis_url
+                env["BOOSTLOOP_REDIS_PREFIX"] = f"bench-{uuid.uuid4().hex[:6]}:"
+            server = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--factory", "bench_platform:server_app", "--port", str(args.port),
+                 "--log-level", "warning", "--no-access-log"], env=env)
+            import httpx
+
+            base = f"http://127.0.0.1:{args.port}"
+            for _ in range(120):
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.5)
+            _client((base, ws_id, tokens[0], 5))  # warm-up
+            t0 = time.perf_counter()
+            ctx = mp.get_context("spawn")
+            with ctx.Pool(args.clients) as pool:  # the clients: other processes than the server
+                results = pool.map(_client, [(base, ws_id, tokens[i], args.requests) for i in range(args.clients)])
+            wall = time.perf_counter() - t0
+            flat = [r for rs in results for r in rs]
+            bad = [r for r in flat if r[2] != 200]
+            if bad:
+                print("non-200 answers:", sorted({(k, st) for k, _, st in bad}), file=sys.stderr)
+            report = {"clients": args.clients, "requests": len(flat), "non_200": len(bad), "wall_s": round(wall, 1),
+                      "backend": "redis" if args.redis_url else "memory"}
+            for kind in ("bare", "ours"):
+                xs = [d for k, d, _ in flat if k == kind]
+                report[kind] = {"p50_ms": round(_pct(xs, 0.5), 1), "p95_ms": round(_pct(xs, 0.95), 1),
+                                "p99_ms": round(_pct(xs, 0.99), 1), "mean_ms": round(statistics.mean(xs) * 1000, 1)}
+            report["ratio_p50"] = round(report["ours"]["p50_ms"] / report["bare"]["p50_ms"], 2)
+            report["ratio_p95"] = round(report["ours"]["p95_ms"] / report["bare"]["p95_ms"], 2)
+            print(json.dumps(report, indent=1))
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(30)
 
 
 if __name__ == "__main__":

@@ -18,16 +18,15 @@ import resource
 import statistics
 import sys
 import time
-import uuid
-
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from boostloop.server.attribution import repository
 from boostloop.server.db import migrate
 from boostloop.server.db.session import create_db_engine, session_scope
 from boostloop.simulate import generate, load_world
 from boostloop.simulate.load import load_into_database
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from scratch_db import scratch_postgres  # noqa: E402
 
 
 def timed(fn, repeat: int) -> tuple[list[float], object]:  # noqa: ANN001
@@ -69,16 +68,8 @@ def main() -> None:
     pg = os.environ.get("BOOSTLOOP_BENCH_POSTGRES_URL")
     if not pg:
         sys.exit("set BOOSTLOOP_BENCH_POSTGRES_URL (a PostgreSQL server; a scratch database is created there)")
-    name = f"boostloop_bench_load_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(pg, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        run(make_url(pg).set(database=name).render_as_string(hide_password=False), args.scale, args.repeat)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(pg, "boostloop_bench_load") as url:
+        run(url, args.scale, args.repeat)
 
 
 if __name__ == "__main__":

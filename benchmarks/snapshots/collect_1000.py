@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 import uuid
@@ -25,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from boostloop.enums import (
     AttributionEventType,
@@ -52,6 +52,9 @@ from boostloop.server.db.models import (
 )
 from boostloop.server.db.session import create_db_engine, session_factory, session_scope
 from boostloop.server.workspaces.service import create_workspace
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from scratch_db import scratch_postgres  # noqa: E402
 
 NOW = datetime(2026, 3, 20, 12, 30, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -222,17 +225,8 @@ def main() -> None:
         report(run(f"sqlite:///{tmp}/bench.db", args.boosts, not args.no_peer))
     pg = os.environ.get("BOOSTLOOP_BENCH_POSTGRES_URL")
     if pg:
-        name = f"boostloop_bench_snap_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(pg, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        try:
-            report(run(make_url(pg).set(database=name).render_as_string(hide_password=False), args.boosts,
-                       not args.no_peer))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with scratch_postgres(pg, "boostloop_bench_snap") as url:
+            report(run(url, args.boosts, not args.no_peer))
 
 
 if __name__ == "__main__":
