@@ -116,8 +116,9 @@ def create_boost(body: BoostCreate, access: CanWrite, session: DbSession, reques
             summary="A boost with its snapshots, latest metrics and attribution split")
 def get_boost(boost_id: uuid.UUID, access: CanRead, session: DbSession, request: Request) -> BoostDetailOut:
     def compute() -> BoostDetailOut:
-        boost = service.get_boost(session, access.workspace_id, boost_id)  # 404: raised, nothing cached
-        snaps = [SnapshotOut.model_validate(s) for s in service.list_snapshots(session, access.workspace_id, boost_id)]
+        # 404: raised, nothing cached
+        boost, rows = service.boost_with_snapshots(session, access.workspace_id, boost_id)
+        snaps = [SnapshotOut.model_validate(s) for s in rows]
         split = split_store.current(session, access.workspace, boost_id, now=datetime.now(UTC))
         return BoostDetailOut(boost=_out(boost), snapshots=snaps, latest_snapshot=snaps[-1] if snaps else None,
                               attribution_split=split)

@@ -275,8 +275,22 @@ def list_snapshots(
 ) -> list[BoostPerformanceSnapshot]:
     """A boost's snapshots in time order (``NotFound`` for another workspace's boost)."""
 
-    get_boost(session, workspace_id, boost_id)
-    return repo.list_snapshots(session, workspace_id, boost_id, since=since, until=until)
+    return boost_with_snapshots(session, workspace_id, boost_id, since=since, until=until)[1]
+
+
+def boost_with_snapshots(
+    session: Session,
+    workspace_id: uuid.UUID,
+    boost_id: uuid.UUID,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[BoostCampaign, list[BoostPerformanceSnapshot]]:
+    """The boost (``NotFound`` for another workspace's boost) and its snapshots in time order: one lookup of
+    the boost for the detail views, which need both."""
+
+    boost = get_boost(session, workspace_id, boost_id)
+    return boost, repo.list_snapshots(session, workspace_id, boost_id, since=since, until=until)
 
 
 # ---------------------------------------------------------------------------------------------- list

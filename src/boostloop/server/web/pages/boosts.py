@@ -98,8 +98,7 @@ def boosts_page(request: Request, access: CanRead, session: DbSession, period: s
 def boost_detail(boost_id: uuid.UUID, request: Request, access: CanRead, session: DbSession) -> HTMLResponse:
     from boostloop.server.boosts import service
 
-    boost = service.get_boost(session, access.workspace_id, boost_id)
-    snaps = service.list_snapshots(session, access.workspace_id, boost_id)
+    boost, snaps = service.boost_with_snapshots(session, access.workspace_id, boost_id)
     last = snaps[-1] if snaps else None
     ctx = {"b": boost, "snaps": snaps, "last": last, "over_time": None, "split": None, "venn": None, "paths": None,
            "split_detail": None}
