@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from boostloop.enums import TouchpointType as TP
 from boostloop.server.app import create_app
 from boostloop.server.boosts import service as boosts
-from boostloop.server.db.models import Workspace
+from boostloop.server.db.models import AdCampaign, BoostCampaign, Workspace
 from boostloop.server.db.session import session_scope
+from boostloop.server.ingest.service import ingest_batch
 
 from ..api.conftest import make_settings, seed
 from ..boosts import factories as f
@@ -59,14 +60,14 @@ def test_effectiveness_endpoints(setup) -> None:
     ov = client.get(f"{base}/overview", headers=t.auth("VIEWER")).json()
     assert ov["total_boosts"] == 1 and ov["total_spend_cents"] == 2000 and "cost_without_boosts_cents" in ov["definitions"]
 
-    # Cached: a new paid hour is not seen until the workspace's cache is invalidated.
+    # Cached: a new paid hour, imported by the product's ingest service (which counts the write of an
+    # input, ``effectiveness.input_version``, but leaves the API's cache alone), is not seen until the
+    # workspace's cache is invalidated.
     with session_scope(app.state.engine) as s:
-        from boostloop.server.db.models import BoostCampaign
-
-        c_id = s.get(BoostCampaign, ids["a"]).campaign_id
-        from boostloop.server.db.models import AdCampaign
-
-        f.paid(s, s.get(AdCampaign, c_id), T0 + H, impressions=10, clicks=1, spend=500, reach=9)
+        c = s.get(AdCampaign, s.get(BoostCampaign, ids["a"]).campaign_id)
+        ingest_batch(s, s.get(Workspace, t.a), {"campaign_metrics": [{
+            "platform": c.platform, "platform_campaign_id": c.platform_campaign_id, "granularity": "HOUR",
+            "period_start": (T0 + H).isoformat(), "impressions": 10, "clicks": 1, "spend_cents": 500, "reach": 9}]})
     assert client.get(f"{base}/overview", headers=t.auth("VIEWER")).json()["total_spend_cents"] == 2000
     app.state.cache.invalidate_workspace(t.a)
     assert client.get(f"{base}/overview", headers=t.auth("VIEWER")).json()["total_spend_cents"] == 2500

@@ -9,9 +9,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from boostloop.enums import BoostStatus
-from boostloop.server.db.models import AdCampaign, BoostCampaign, BoostEffectivenessResult, Workspace
+from boostloop.server.db.models import AdCampaign, BoostCampaign, BoostEffectivenessResult, SocialAccount, Workspace
 from boostloop.server.db.session import session_scope
-from boostloop.server.effectiveness import service, store
+from boostloop.server.effectiveness import input_version, service, store
+from boostloop.server.ingest.service import ingest_batch
 
 from ..boosts import factories as f
 from ..boosts.factories import T0
@@ -54,9 +55,9 @@ def test_new_inputs_boost_changes_and_settings_make_a_result_stale(engine) -> No
     with session_scope(engine) as s:
         ws, b, _ = _world(s)
         assert store.refresh(s, ws.id, now=CLOSED) == 1
-        # A delivery hour imported late into the closed window: the input mark changes.
-        f.paid(s, s.get(AdCampaign, b.campaign_id), T0 + 5 * H, impressions=10, clicks=1, spend=500, reach=9)
-        s.flush()
+        # A delivery hour imported late into the closed window (by the ingest service, which counts the
+        # write: ``input_version``): the input mark changes.
+        _late_paid_hour(s, ws, b)
         assert store.refresh(s, ws.id, now=CLOSED) == 1
         assert _rows(s, ws.id)[0].spend_cents == 10_500
         assert store.refresh(s, ws.id, now=CLOSED) == 0
@@ -71,6 +72,85 @@ def test_new_inputs_boost_changes_and_settings_make_a_result_stale(engine) -> No
         s.expire_all()
         assert store.refresh(s, ws.id, now=CLOSED) == 1
         assert _rows(s, ws.id)[0].benchmark_cpa_cents == 1234
+
+
+def _late_paid_hour(s, ws, b) -> None:
+    c = s.get(AdCampaign, b.campaign_id)
+    ingest_batch(s, ws, {"campaign_metrics": [{
+        "platform": c.platform, "platform_campaign_id": c.platform_campaign_id, "granularity": "HOUR",
+        "period_start": (T0 + 5 * H).isoformat(), "impressions": 10, "clicks": 1, "spend_cents": 500, "reach": 9}]})
+
+
+def test_reads_skip_the_input_check_until_an_input_write_is_counted(engine, monkeypatch) -> None:
+    """After a check of every boost, reads trust the stored marks until a write path counts a write
+    (``input_version``); a write that bypasses the counted paths waits for the snapshots job's full check."""
+    with session_scope(engine) as s:
+        ws, b, _ = _world(s)
+        assert store.refresh(s, ws.id, now=CLOSED) == 1
+        v = input_version.read(s, ws.id)
+        assert v is not None and v.unchanged_since_check
+        looked = []
+        real = store.repo.input_marks
+        monkeypatch.setattr(store.repo, "input_marks", lambda s_, w, bs: looked.append(len(bs)) or real(s_, w, bs))
+        assert store.refresh(s, ws.id, now=CLOSED) == 0 and looked == []  # no mark read at all
+        # A row written by hand (no count): not seen by reads ...
+        f.paid(s, s.get(AdCampaign, b.campaign_id), T0 + 6 * H, impressions=10, clicks=1, spend=300, reach=9)
+        assert store.refresh(s, ws.id, now=CLOSED) == 0 and _rows(s, ws.id)[0].spend_cents == 10_000
+        # ... until the snapshots job's full check, which reads every boost's marks.
+        assert store.refresh(s, ws.id, now=CLOSED, full_check=True) == 1 and looked == [1]
+        assert _rows(s, ws.id)[0].spend_cents == 10_300
+        # A counted write: the next read checks every boost again, and counts the check.
+        _late_paid_hour(s, ws, b)
+        after = input_version.read(s, ws.id)
+        assert after.written == v.written + 1 and not after.unchanged_since_check
+        assert store.refresh(s, ws.id, now=CLOSED) == 1 and looked == [1, 1]
+        assert _rows(s, ws.id)[0].spend_cents == 10_800
+        assert input_version.read(s, ws.id).unchanged_since_check
+        _late_paid_hour(s, ws, b)  # the same hour again: nothing written, nothing counted
+        assert input_version.read(s, ws.id).unchanged_since_check
+        # New workspace settings make a result stale with no mark read for the check (only for the new row).
+        s.execute(sa.update(Workspace).where(Workspace.id == ws.id).values(benchmarks={"FACEBOOK": {"cpa_cents": 99}}))
+        s.expire_all()
+        assert store.refresh(s, ws.id, now=CLOSED) == 1 and looked == [1, 1, 1]
+        assert _rows(s, ws.id)[0].benchmark_cpa_cents == 99
+        # A read of some boosts (the boost detail's) checks those only: it does not count as a check.
+        f.paid(s, s.get(AdCampaign, b.campaign_id), T0 + 7 * H, spend=100)
+        input_version.bump(s, ws.id)
+        assert store.refresh(s, ws.id, now=CLOSED, boost_ids=[b.id]) == 1
+        assert not input_version.read(s, ws.id).unchanged_since_check
+        assert store.refresh(s, ws.id, now=CLOSED) == 0 and input_version.read(s, ws.id).unchanged_since_check
+
+
+def test_every_input_write_path_counts_its_write(engine) -> None:
+    """Content import with metric rows, event ingest with a conversion, erasure of a person (the
+    retention roll-up: tests/server/retention). A batch without any of them counts nothing."""
+    from boostloop.enums import AttributionEventType as ET
+    from boostloop.server.attribution.service import ingest_events
+    from boostloop.server.privacy.service import erase_person
+
+    with session_scope(engine) as s:
+        ws, b, target = _world(s)
+
+        def written() -> int:
+            v = input_version.read(s, ws.id)
+            return 0 if v is None else v.written
+
+        n = written()
+        ingest_batch(s, ws, {"accounts": [{"platform": "FACEBOOK", "platform_account_id": "acc-new"}]})
+        assert written() == n
+        ingest_batch(s, ws, {"organic_metrics": [{
+            "platform": "FACEBOOK", "platform_account_id": s.get(SocialAccount, target.account_id).platform_account_id,
+            "platform_post_id": target.platform_post_id, "captured_at": (T0 + 80 * H).isoformat(),
+            "impressions": 5000, "reach": 4000}]})
+        assert written() == n + 1
+        view = {"client_event_id": "v1", "event_type": "VIEW", "touchpoint_type": "PAID", "platform": "FACEBOOK",
+                "boost_id": str(b.id), "user_id": "who", "occurred_at": (T0 + 2 * H).isoformat()}
+        assert ingest_events(s, ws, [view]).inserted == 1 and written() == n + 1
+        conv = {**view, "client_event_id": "c1", "event_type": ET.CONVERSION.value, "value_cents": 100}
+        assert ingest_events(s, ws, [conv]).inserted == 1 and written() == n + 2
+        assert ingest_events(s, ws, [conv]).inserted == 0 and written() == n + 2  # a duplicate: nothing written
+        assert erase_person(s, ws, "nobody").events_deleted == 0 and written() == n + 2
+        assert erase_person(s, ws, "who").events_deleted == 2 and written() == n + 3
 
 
 def test_a_new_method_version_recomputes_final_results(engine, monkeypatch) -> None:

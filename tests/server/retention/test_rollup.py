@@ -30,6 +30,7 @@ from boostloop.server.db.models import (
 )
 from boostloop.server.db.session import session_scope
 from boostloop.server.effectiveness import repository as effectiveness_repo
+from boostloop.server.effectiveness import input_version
 from boostloop.server.privacy import service as privacy
 from boostloop.server.retention import archive, service
 from boostloop.server.settings import get_settings
@@ -233,7 +234,12 @@ def test_a_step_failing_half_way_leaves_nothing_half_written(engine, archive_dir
 
 def test_erasure_reaches_the_archive(engine, archive_dir) -> None:  # noqa: ANN001
     ws_id, _ = _world(engine, seed=3)
-    _roll(engine, ws_id)
+    with session_scope(engine) as s:
+        before = input_version.read(s, ws_id)
+    r = _roll(engine, ws_id)
+    with session_scope(engine) as s:  # each step (day) that archived raw events counts a write of the inputs
+        rolled = input_version.read(s, ws_id)
+        assert before.written < rolled.written <= before.written + r.days
     with session_scope(engine) as s:
         ws = s.get(Workspace, ws_id)
         h = privacy._hash(ws, "u5")
@@ -246,6 +252,7 @@ def test_erasure_reaches_the_archive(engine, archive_dir) -> None:  # noqa: ANN0
         assert s.scalar(tracked) > 0  # the roll-up kept u5's first touches for the overlap split
         res = privacy.erase_person(s, ws, "u5")
         assert res.events_deleted == mine + live
+        assert input_version.read(s, ws_id).written == rolled.written + (1 if live else 0)
         assert s.scalar(tracked) == 0
     archived = archive.read(archive_dir, ws_id, "events")
     assert pc.sum(pc.equal(archived.column("user_id_hash"), h).cast("int64")).as_py() == 0

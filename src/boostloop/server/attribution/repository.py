@@ -22,6 +22,7 @@ from boostloop.server.db.models import (
     RetentionState,
     SocialPost,
 )
+from boostloop.server.effectiveness import input_version
 
 EVENTS = BoostAttributionEvent.__table__
 # Columns a batch insert writes, in COPY order.
@@ -102,7 +103,10 @@ def delete_person_events(session: Session, workspace_id: uuid.UUID, user_id_hash
     )
     session.execute(sa.delete(BoostTrackedPerson).where(BoostTrackedPerson.workspace_id == workspace_id,
                                                         BoostTrackedPerson.person_hash == user_id_hash))
-    return int(result.rowcount or 0)
+    deleted = int(result.rowcount or 0)
+    if deleted:  # conversions among them change the effectiveness inputs
+        input_version.bump(session, workspace_id)
+    return deleted
 
 
 def insert_events(session: Session, rows: list[dict[str, Any]]) -> int:
@@ -131,7 +135,21 @@ def insert_events_except_opted_out(
         return 0, 0
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        return _copy_insert(connection, rows, drop_opted_out=drop_opted_out)
+        inserted, opted_out = _copy_insert(connection, rows, drop_opted_out=drop_opted_out)
+    else:
+        inserted, opted_out = _executemany_insert(session, rows, drop_opted_out=drop_opted_out)
+    # The posts' conversions are inputs of the stored effectiveness results (other event types are not).
+    if inserted and any(r["event_type"] == AttributionEventType.CONVERSION for r in rows):
+        _bump_input_versions(session, rows)
+    return inserted, opted_out
+
+
+def _bump_input_versions(session: Session, rows: list[dict[str, Any]]) -> None:
+    for workspace_id in sorted({r["workspace_id"] for r in rows}):  # one in practice; sorted: lock order
+        input_version.bump(session, workspace_id)
+
+
+def _executemany_insert(session: Session, rows: list[dict[str, Any]], *, drop_opted_out: bool) -> tuple[int, int]:
     workspace_id = rows[0]["workspace_id"]
     opted: set[str] = set()
     if drop_opted_out:

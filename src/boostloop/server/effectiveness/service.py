@@ -312,8 +312,7 @@ def overview(session: Session, workspace_id: uuid.UUID, *, now: datetime,
     ws = repo.workspace(session, workspace_id)
     if ws is None:
         raise NotFound(f"workspace {workspace_id} not found")
-    rows = store.current(session, workspace_id, now=now, boost_ids=boost_ids)
-    total_boosts = len(repo.boost_keys(session, workspace_id, boost_ids))
+    rows, total_boosts = store.current_and_total(session, workspace_id, now=now, boost_ids=boost_ids)
     spend = sum(r.spend_cents for r in rows)
     value = sum(r.value_cents for r in rows)
     inc_sum = float(sum(r.incremental_conversions or 0.0 for r in rows))

@@ -16,6 +16,11 @@ When a stored result is current (so it is reused):
 - and either the analysis window (``boosted_at + duration + click window``) had closed at ``as_of``
   (**final**: the inputs are all in the past) or the result is younger than ``STALE_AFTER`` (the window
   is open: time itself moves the window end, and the controls, other posts, grow).
+
+The inputs marks are read only when an input may have been written since the last check of every boost
+(``input_version``); otherwise a stored result's mark is taken as current and only the boosts without a
+current result get theirs (to store with their new result). The ``snapshots`` job checks every boost
+whatever the version says (``full_check``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from boostloop.analytics.effectiveness.analysis import METHOD_VERSION
 from boostloop.server.db.models import BoostCampaign, BoostEffectivenessResult
+from boostloop.server.effectiveness import input_version
 from boostloop.server.effectiveness import repository as repo
 from boostloop.server.effectiveness import schemas as s
 from boostloop.server.effectiveness import service
@@ -102,7 +108,16 @@ def window_limit(b: BoostCampaign | repo.BoostKey, click_window_days: int) -> da
 
 def is_current(r: StoredResult, b: repo.BoostKey, now: datetime, mark: str | None) -> bool:
     """``mark``: the boost's ``repository.input_marks`` now."""
-    if r.boost_updated_at != b.updated_at or r.inputs_mark != mark:
+    return r.inputs_mark == mark and _current_unless_inputs_changed(r, b, now)
+
+
+def _current_unless_inputs_changed(r: StoredResult | None, b: repo.BoostKey, now: datetime,
+                                   settings: str | None = None) -> bool:
+    """``is_current`` but for the inputs mark (``settings``: the workspace's ``_settings_mark``, checked
+    when given)."""
+    if r is None or r.boost_updated_at != b.updated_at:
+        return False
+    if settings is not None and (r.inputs_mark or "").split("|", 1)[0] != settings:
         return False
     return r.final or now - r.as_of < STALE_AFTER
 
@@ -117,35 +132,63 @@ def _read(session: Session, workspace_id: uuid.UUID, with_result: bool,
 
 
 def refresh(session: Session, workspace_id: uuid.UUID, *, now: datetime,
-            boost_ids: Sequence[uuid.UUID] | None = None, force: bool = False) -> int:
+            boost_ids: Sequence[uuid.UUID] | None = None, force: bool = False, full_check: bool = False) -> int:
     """Analyse and store the results of the workspace's boosts (all or ``boost_ids``) that started by
     ``now`` and whose stored result is missing or not current (every one with ``force``). Returns how
-    many were written. Does not commit."""
-    return _refresh(session, workspace_id, now=now, boost_ids=boost_ids, force=force)[0]
+    many were written. Does not commit. ``full_check``: read every boost's inputs marks even when no
+    input was written since the last check (``input_version``; the snapshots job)."""
+    return _refresh(session, workspace_id, now=now, boost_ids=boost_ids, force=force, full_check=full_check).written
+
+
+@dataclass(frozen=True)
+class _Refreshed:
+    written: int
+    every: list[repo.BoostKey]  # every boost looked up, started or not
+    started: list[repo.BoostKey]  # those that started by ``now``
+    have: dict[uuid.UUID, StoredResult]  # the stored results read before writing
 
 
 def _refresh(session: Session, workspace_id: uuid.UUID, *, now: datetime, boost_ids: Sequence[uuid.UUID] | None,
-             force: bool = False) -> tuple[int, list[repo.BoostKey], dict[uuid.UUID, StoredResult]]:
+             force: bool = False, full_check: bool = False) -> _Refreshed:
     """``refresh``, also returning the boosts looked at and the stored results read before writing."""
     if now.tzinfo is None:
         raise ValueError("now: must be timezone-aware")
-    boosts = [b for b in repo.boost_keys(session, workspace_id, boost_ids) if b.boosted_at <= now]
+    every = repo.boost_keys(session, workspace_id, boost_ids)
+    boosts = [b for b in every if b.boosted_at <= now]
     have = _read(session, workspace_id, False, [b.id for b in boosts] if boost_ids is not None else None)
     ws = repo.workspace(session, workspace_id)
     settings = _settings_mark(ws)
-    marks = {k: f"{settings}|{v}" for k, v in repo.input_marks(session, workspace_id, boosts).items()} \
-        if boosts else {}
-    unsettled = boosts if force else [b for b in boosts
-                                      if b.id not in have or not is_current(have[b.id], b, now, marks[b.id])]
-    if not unsettled:
-        return 0, boosts, have
-    analyses = service.analyze(session, workspace_id, now=now, boost_ids=[b.id for b in unsettled])
-    written = 0
-    for i in range(0, len(analyses), WRITE_BATCH):
-        rows = [_row(workspace_id, a.boost, service.to_out(a, ws.currency), now, ws.click_window_days,
-                     marks[a.boost.id]) for a in analyses[i:i + WRITE_BATCH]]
-        written += _write(session, workspace_id, rows)
-    return written, boosts, have
+    version = input_version.read(session, workspace_id)
+    if not (force or full_check) and version is not None and version.unchanged_since_check:
+        # No input written since every boost's inputs were last checked: the stored marks are current.
+        unsettled = [b for b in boosts if not _current_unless_inputs_changed(have.get(b.id), b, now, settings)]
+        marks = _marks(session, workspace_id, unsettled, settings)
+        checked_all = False
+    else:
+        marks = _marks(session, workspace_id, boosts, settings)
+        unsettled = boosts if force else [b for b in boosts
+                                          if b.id not in have or not is_current(have[b.id], b, now, marks[b.id])]
+        checked_all = boost_ids is None
+    written = lost = 0
+    if unsettled:
+        analyses = service.analyze(session, workspace_id, now=now, boost_ids=[b.id for b in unsettled])
+        for i in range(0, len(analyses), WRITE_BATCH):
+            rows = [_row(workspace_id, a.boost, service.to_out(a, ws.currency), now, ws.click_window_days,
+                         marks[a.boost.id]) for a in analyses[i:i + WRITE_BATCH]]
+            n = _write(session, workspace_id, rows)
+            written, lost = written + n, lost + len(rows) - n
+    # A concurrent writer's rows won (``_write``): they may predate an input this check saw, so the
+    # check does not count as complete.
+    if checked_all and not lost:
+        input_version.mark_checked(session, workspace_id, version)
+    return _Refreshed(written, every, boosts, have)
+
+
+def _marks(session: Session, workspace_id: uuid.UUID, boosts: Sequence[repo.BoostKey], settings: str) -> dict[uuid.UUID, str]:
+    """The stored form of the boosts' inputs marks: the workspace settings' mark, then the inputs'."""
+    if not boosts:
+        return {}
+    return {k: f"{settings}|{v}" for k, v in repo.input_marks(session, workspace_id, boosts).items()}
 
 
 def _settings_mark(ws) -> str:
@@ -203,7 +246,15 @@ def current(session: Session, workspace_id: uuid.UUID, *, now: datetime, with_re
     """The stored result of every boost (or of ``boost_ids``) that started by ``now``, computing the
     missing and stale ones first (``refresh``), in ``boosted_at`` order. When nothing had to be computed
     the rows the freshness check read are returned as they are (one read of the table, not two)."""
-    written, boosts, got = _refresh(session, workspace_id, now=now, boost_ids=boost_ids)
-    if written or with_result:
-        got = _read(session, workspace_id, with_result, [b.id for b in boosts] if boost_ids is not None else None)
-    return [got[b.id] for b in boosts if b.id in got]
+    return current_and_total(session, workspace_id, now=now, with_result=with_result, boost_ids=boost_ids)[0]
+
+
+def current_and_total(session: Session, workspace_id: uuid.UUID, *, now: datetime, with_result: bool = False,
+                      boost_ids: Sequence[uuid.UUID] | None = None) -> tuple[list[StoredResult], int]:
+    """``current``, and how many boosts there are (those not started by ``now`` too): the overview's
+    total, from the same lookup of the boosts."""
+    got = _refresh(session, workspace_id, now=now, boost_ids=boost_ids)
+    have = got.have
+    if got.written or with_result:
+        have = _read(session, workspace_id, with_result, [b.id for b in got.started] if boost_ids is not None else None)
+    return [have[b.id] for b in got.started if b.id in have], len(got.every)

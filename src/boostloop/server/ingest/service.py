@@ -33,6 +33,7 @@ from boostloop.server.db.models import (
     SocialPost,
     Workspace,
 )
+from boostloop.server.effectiveness import input_version
 from boostloop.server.ingest import repository as repo
 from boostloop.server.ingest.schemas import (
     AccountIn,
@@ -107,6 +108,7 @@ class Ingestor:
         self._organic_dups = DuplicateTracker()
         self._metric_dups = DuplicateTracker()
         self._defaulted_objective = 0
+        self._inputs_written = False  # organic or campaign metric rows written (``finish`` counts it)
 
     # -- validation -------------------------------------------------------------------------------
     def _validate(self, model: type[BaseModel], row: Mapping[str, Any] | BaseModel, ref: RowRef):
@@ -357,6 +359,7 @@ class Ingestor:
                 counts.unchanged += 1
         repo.insert_rows(self.session, model, inserts)
         repo.update_rows(self.session, model, self.ws_id, updates)
+        self._inputs_written = self._inputs_written or bool(inserts or updates)
 
     def _flush_organic(self) -> None:
         buffer, self._organic = self._organic, []
@@ -411,6 +414,8 @@ class Ingestor:
             )
             self.errors.raise_if_any()
             self.session.flush()
+            if self._inputs_written:  # last: the version's row lock is held until the caller commits
+                input_version.bump(self.session, self.ws_id)
         except IntegrityError as exc:
             raise Conflict(
                 f"another write stored some of these rows at the same time; retry ({exc.orig})"

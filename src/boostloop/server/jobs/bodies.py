@@ -44,7 +44,7 @@ def snapshots(session: Session, workspace_id: uuid.UUID, now: datetime) -> dict:
         store = importlib.import_module("boostloop.server.effectiveness.store")
     except ImportError:
         return out
-    out["effectiveness_results"] = store.refresh(session, workspace_id, now=now)
+    out["effectiveness_results"] = store.refresh(session, workspace_id, now=now, full_check=True)
     # And the boosts' stored attribution splits (the boost detail's, ``boosts.split_store``).
     out["attribution_splits"] = importlib.import_module("boostloop.server.boosts.split_store").refresh(
         session, workspace_id, now=now)

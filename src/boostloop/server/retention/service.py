@@ -36,6 +36,7 @@ from boostloop.analytics import retention as paths
 from boostloop.analytics.attribution.engines import Engine, default_engine
 from boostloop.server.attribution import repository as attribution_repo
 from boostloop.server.db.models import Workspace
+from boostloop.server.effectiveness import input_version
 from boostloop.server.retention import archive
 from boostloop.server.retention import repository as repo
 from boostloop.server.settings import get_settings
@@ -235,6 +236,8 @@ def roll_up(
             repo.delete_by_ids(session, repo.EVENTS, workspace.id, old.column("id").to_pylist())
             repo.delete_by_ids(session, repo.SNAPSHOTS, workspace.id, thin.column("id").to_pylist())
             repo.save_state(session, workspace.id, d1, d1 - w)
+            if old.num_rows:  # the raw conversions counted by the effectiveness inputs marks went
+                input_version.bump(session, workspace.id)
             commit()
             result.days += 1
             result.events_archived += old.num_rows

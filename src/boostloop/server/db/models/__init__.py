@@ -5,7 +5,7 @@ from boostloop.server.db.models.attribution import BoostAttributionEvent, BoostA
 from boostloop.server.db.models.boosts import RECOMMENDER, BoostCampaign, BoostPerformanceSnapshot
 from boostloop.server.db.models.campaigns import AdCampaign, AdCampaignMetric
 from boostloop.server.db.models.content import OrganicPostMetric, SocialAccount, SocialPost
-from boostloop.server.db.models.effectiveness import BoostEffectivenessResult
+from boostloop.server.db.models.effectiveness import BoostEffectivenessResult, EffectivenessInputVersion
 from boostloop.server.db.models.experiments import BoostExperiment, BoostExperimentVariant
 from boostloop.server.db.models.insights import BoostInsight
 from boostloop.server.db.models.jobs import JobLease, JobRun
@@ -36,6 +36,7 @@ __all__ = [
     "BoostMlTrainingData",
     "BoostPerformanceSnapshot",
     "BoostRecommendation",
+    "EffectivenessInputVersion",
     "EventDailyAggregate",
     "JobLease",
     "JobRun",

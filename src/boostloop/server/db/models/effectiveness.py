@@ -62,3 +62,19 @@ class BoostEffectivenessResult(UUIDPrimaryKey, Base):
     benchmark_roas: Mapped[float] = mapped_column(sa.Float, nullable=False)
     # ``effectiveness.schemas.BoostEffectivenessOut`` as JSON (with the hourly counterfactual series).
     result: Mapped[dict] = mapped_column(JSONType, nullable=False)
+
+
+class EffectivenessInputVersion(Base):
+    """Per workspace: how many writes of the stored results' inputs there have been (``written``) and how
+    many of them the last check of every boost's inputs had seen (``checked``); ``effectiveness.input_version``.
+
+    Its own table, not a column of ``workspaces``: it changes with every import, and a change of the
+    workspace row expires the API's remembered memberships (``auth.memo``)."""
+
+    __tablename__ = "effectiveness_input_versions"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    written: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    checked: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
