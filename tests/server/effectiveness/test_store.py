@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from boostloop.enums import BoostStatus
@@ -228,3 +229,35 @@ def test_the_comparison_ranks_the_stored_columns_as_it_ranked_the_stored_json(en
             for x in (*by_json.by_cost_per_result, *by_json.by_incremental_roi)]
     assert got == want
     assert {x.vs_benchmark for x in cmp.by_incremental_roi if str(x.boost_id) == str(bare.id)} == {"undefined"}
+
+
+def test_the_totals_are_the_sums_of_the_current_results(engine) -> None:
+    """``store.totals`` (summed in the database, the overview's) against the same sums over ``current``'s
+    rows in Python, with a boost of zero spend and undefined interval ends among them, and a boost that
+    has not started (counted in ``boosts`` only)."""
+    from .test_service import _boost
+
+    with session_scope(engine) as s:
+        ws, _, _ = _world(s)
+        acc = f.account(s, ws)
+        _boost(s, ws, f.post(s, acc))  # no campaign, no captures: zero spend, undefined ROI
+        later = _boost(s, ws, f.post(s, acc))
+        s.execute(sa.update(BoostCampaign).where(BoostCampaign.id == later.id).values(boosted_at=CLOSED + H))
+        s.expire_all()
+        t = store.totals(s, ws.id, now=CLOSED)
+        rows = store.current(s, ws.id, now=CLOSED)
+    assert t.boosts == 3 and t.analysed == len(rows) == 2
+    inc = [r.incremental_conversions or 0.0 for r in rows]
+    assert t.spend_cents == sum(r.spend_cents for r in rows) == 10_000
+    assert t.value_cents == sum(r.value_cents for r in rows)
+    assert t.conversions == pytest.approx(sum(r.conversions for r in rows)) and t.conversions == 6.0
+    assert t.incremental_conversions == pytest.approx(sum(inc))
+    assert t.incremental_conversions_lower == pytest.approx(sum(
+        r.incremental_conversions_lower if r.incremental_conversions_lower is not None else i for r, i in zip(rows, inc)))
+    assert t.incremental_conversions_upper == pytest.approx(sum(
+        r.incremental_conversions_upper if r.incremental_conversions_upper is not None else i for r, i in zip(rows, inc)))
+    assert t.incremental_value_cents == pytest.approx(sum(r.incremental_value_cents or 0.0 for r in rows))
+    assert t.cost_without_boosts_cents == pytest.approx(sum(max(i, 0.0) * r.benchmark_cpa_cents for r, i in zip(rows, inc)))
+    assert t.cost_without_boosts_cents > 0
+    assert t.confidence == {lvl: sum(r.confidence == lvl for r in rows) for lvl in ("LOW", "MEDIUM", "HIGH")}
+

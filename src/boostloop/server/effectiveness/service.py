@@ -312,31 +312,19 @@ def overview(session: Session, workspace_id: uuid.UUID, *, now: datetime,
     ws = repo.workspace(session, workspace_id)
     if ws is None:
         raise NotFound(f"workspace {workspace_id} not found")
-    rows, total_boosts = store.current_and_total(session, workspace_id, now=now, boost_ids=boost_ids)
-    spend = sum(r.spend_cents for r in rows)
-    value = sum(r.value_cents for r in rows)
-    inc_sum = float(sum(r.incremental_conversions or 0.0 for r in rows))
-    inc_val = float(sum(r.incremental_value_cents or 0.0 for r in rows))
-
-    def bound(r, b):
-        return b if b is not None else (r.incremental_conversions or 0.0)
-
-    lo = float(sum(bound(r, r.incremental_conversions_lower) for r in rows))
-    hi = float(sum(bound(r, r.incremental_conversions_upper) for r in rows))
-    without = float(sum(max(r.incremental_conversions or 0.0, 0.0) * r.benchmark_cpa_cents for r in rows))
-    levels: dict[str, int] = {"LOW": 0, "MEDIUM": 0, "HIGH": 0}
-    for r in rows:
-        levels[r.confidence] += 1
+    t = store.totals(session, workspace_id, now=now, boost_ids=boost_ids)
+    spend, value, inc = t.spend_cents, t.value_cents, t.incremental_conversions
     return s.OverviewOut(
-        currency=ws.currency, total_boosts=total_boosts,
-        analysed_boosts=len(rows), total_spend_cents=int(spend), total_value_cents=int(value),
+        currency=ws.currency, total_boosts=t.boosts,
+        analysed_boosts=t.analysed, total_spend_cents=spend, total_value_cents=value,
         average_roi=(value - spend) / spend if spend > 0 else None,
-        incremental_roi=(inc_val - spend) / spend if spend > 0 else None,
-        conversions=float(sum(r.conversions for r in rows)), window=OVERVIEW_WINDOW,
-        incremental_conversions=inc_sum,
-        incremental_conversions_range=s.IntervalOut(estimate=inc_sum, lower=lo, upper=hi),
-        cost_per_incremental_conversion_cents=spend / inc_sum if inc_sum > 0 else None,
-        cost_without_boosts_cents=without if rows else None,
-        savings_vs_benchmark_cents=without - spend if rows else None,
-        confidence=levels, definitions=OVERVIEW_DEFINITIONS,
+        incremental_roi=(t.incremental_value_cents - spend) / spend if spend > 0 else None,
+        conversions=t.conversions, window=OVERVIEW_WINDOW,
+        incremental_conversions=inc,
+        incremental_conversions_range=s.IntervalOut(estimate=inc, lower=t.incremental_conversions_lower,
+                                                    upper=t.incremental_conversions_upper),
+        cost_per_incremental_conversion_cents=spend / inc if inc > 0 else None,
+        cost_without_boosts_cents=t.cost_without_boosts_cents if t.analysed else None,
+        savings_vs_benchmark_cents=t.cost_without_boosts_cents - spend if t.analysed else None,
+        confidence=t.confidence, definitions=OVERVIEW_DEFINITIONS,
     )
