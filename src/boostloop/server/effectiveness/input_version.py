@@ -13,7 +13,7 @@ clients (benchmarks/RESULTS.md, "api (dashboard reads)").
   the API, the touchpoint importer and the simulator's loader), the erasure of a person
   (``attribution.repository.delete_person_events``) and the retention roll-up (``retention.service.roll_up``).
 - ``checked`` is the ``written`` that the last check of every boost of the workspace had read before it
-  started (``store._refresh``). While ``checked == written`` no input has been written since, so a stored
+  started (``store.refresh``). While ``checked == written`` no input has been written since, so a stored
   result's inputs mark is still the boost's current one and the check can be skipped.
 - A write that does not go through those paths (SQL by hand, a future path that forgets to bump) is
   caught by the hourly ``snapshots`` job, which always checks every boost (``store.refresh(full_check=True)``):
