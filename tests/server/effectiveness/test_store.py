@@ -261,3 +261,22 @@ def test_the_totals_are_the_sums_of_the_current_results(engine) -> None:
     assert t.cost_without_boosts_cents > 0
     assert t.confidence == {lvl: sum(r.confidence == lvl for r in rows) for lvl in ("LOW", "MEDIUM", "HIGH")}
 
+
+
+def test_a_check_counts_only_the_writes_it_had_seen(engine) -> None:
+    """``input_version.mark_checked(seen)``: a write counted after ``seen`` was read (a concurrent import
+    committed while the check ran) keeps the workspace unchecked; ``checked`` never goes back."""
+    with session_scope(engine) as s:
+        ws = f.workspace(s)
+        assert input_version.read(s, ws.id) is None
+        input_version.mark_checked(s, ws.id, None)  # a first check, before any counted write
+        assert input_version.read(s, ws.id) == input_version.Version(written=0, checked=0)
+        seen = input_version.read(s, ws.id)
+        input_version.bump(s, ws.id)  # written while the check ran
+        input_version.mark_checked(s, ws.id, seen)
+        assert input_version.read(s, ws.id) == input_version.Version(written=1, checked=0)
+        later = input_version.read(s, ws.id)
+        input_version.mark_checked(s, ws.id, later)
+        assert input_version.read(s, ws.id).unchanged_since_check
+        input_version.mark_checked(s, ws.id, seen)  # a slower check that started earlier ends last
+        assert input_version.read(s, ws.id) == input_version.Version(written=1, checked=1)
