@@ -84,11 +84,12 @@ def setup(url: str) -> tuple[uuid.UUID, bytes, str]:
     return ws_id, key, token
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
+def start_server(url: str, port: int, *, factory: str = "bench_ingest_http:server_app",
+                 workers: int = 1) -> subprocess.Popen:
     env = {**os.environ, "BOOSTLOOP_DATABASE_URL": url, "BOOSTLOOP_RUN_SCHEDULER": "false",
            "BOOSTLOOP_RATE_LIMITS_ENABLED": "false", "BOOSTLOOP_LOG_LEVEL": "WARNING",
            "BOOSTLOOP_SECRET_KEY": "bench-" + "x" * 30, "PYTHONPATH": HERE}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "bench_ingest_http:server_app",
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", factory, "--workers", str(workers),
                              "--port", str(port), "--log-level", "warning", "--no-access-log"], env=env)
     for _ in range(240):
         try:
