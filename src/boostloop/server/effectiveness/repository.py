@@ -50,13 +50,17 @@ class BoostKey:
     updated_at: datetime
 
 
+# The columns of ``BoostKey``, in its order (a select of them builds ``BoostKey(*row)``).
+BOOST_KEY_COLUMNS = (BoostCampaign.id, BoostCampaign.original_post_id, BoostCampaign.campaign_id,
+                     BoostCampaign.boosted_at, BoostCampaign.duration_days, BoostCampaign.updated_at)
+
+
 def boost_keys(session: Session, workspace_id: uuid.UUID,
                boost_ids: Sequence[uuid.UUID] | None = None) -> list[BoostKey]:
     """``boosts`` as ``BoostKey`` rows, in the same order: loading full ORM rows (with their JSON
     targeting and pre-boost snapshot) took most of an overview read at 1,000 boosts."""
     b = BoostCampaign
-    q = sa.select(b.id, b.original_post_id, b.campaign_id, b.boosted_at, b.duration_days, b.updated_at).where(
-        b.workspace_id == workspace_id)
+    q = sa.select(*BOOST_KEY_COLUMNS).where(b.workspace_id == workspace_id)
     if boost_ids is not None:
         q = q.where(b.id.in_(list(boost_ids)))
     return [BoostKey(*r) for r in session.execute(q.order_by(b.boosted_at, b.id))]

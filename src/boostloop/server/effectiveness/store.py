@@ -116,7 +116,7 @@ def _stale(session: Session, workspace_id: uuid.UUID, now: datetime, settings: s
     (``updated_at``), of other workspace settings or method (``_settings_mark``, the marks' prefix), or of
     an open window computed ``STALE_AFTER`` ago or more. One statement, in ``boosted_at`` order."""
     b, r = BoostCampaign, BoostEffectivenessResult
-    q = (sa.select(b.id, b.original_post_id, b.campaign_id, b.boosted_at, b.duration_days, b.updated_at)
+    q = (sa.select(*repo.BOOST_KEY_COLUMNS)
          .outerjoin(r, r.boost_campaign_id == b.id)
          .where(b.workspace_id == workspace_id, b.boosted_at <= now,
                 sa.or_(r.id.is_(None), r.boost_updated_at.is_distinct_from(b.updated_at),
