@@ -262,7 +262,6 @@ def test_the_totals_are_the_sums_of_the_current_results(engine) -> None:
     assert t.confidence == {lvl: sum(r.confidence == lvl for r in rows) for lvl in ("LOW", "MEDIUM", "HIGH")}
 
 
-
 def test_a_check_counts_only_the_writes_it_had_seen(engine) -> None:
     """``input_version.mark_checked(seen)``: a write counted after ``seen`` was read (a concurrent import
     committed while the check ran) keeps the workspace unchecked; ``checked`` never goes back."""

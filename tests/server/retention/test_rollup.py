@@ -29,8 +29,8 @@ from boostloop.server.db.models import (
     Workspace,
 )
 from boostloop.server.db.session import session_scope
-from boostloop.server.effectiveness import repository as effectiveness_repo
 from boostloop.server.effectiveness import input_version
+from boostloop.server.effectiveness import repository as effectiveness_repo
 from boostloop.server.privacy import service as privacy
 from boostloop.server.retention import archive, service
 from boostloop.server.settings import get_settings
