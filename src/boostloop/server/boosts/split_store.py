@@ -33,7 +33,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from boostloop.errors import NotFound
@@ -42,7 +41,7 @@ from boostloop.server.attribution import service as attribution
 from boostloop.server.attribution.schemas import BoostSplit
 from boostloop.server.db.models import BoostAttributionSplit, Workspace
 from boostloop.server.effectiveness import repository as eff_repo
-from boostloop.server.effectiveness.store import STALE_AFTER
+from boostloop.server.effectiveness.store import STALE_AFTER, replace_boost_rows
 from boostloop.server.retention import service as retention
 
 # Boosts per event load in ``refresh``: the events of the people who touched them are loaded at once
@@ -91,21 +90,11 @@ def _is_current(stored: tuple | None, b: eff_repo.BoostKey, ws: Workspace, mark:
 
 def _write(session: Session, workspace_id: uuid.UUID, splits: dict[uuid.UUID, BoostSplit], now: datetime,
            mark: dict[uuid.UUID, str]) -> int:
-    """Replace the stored splits of these boosts, in a savepoint: a concurrent writer of the same boost
-    (two details computing a missing split at once) wins, and this one's rows are simply not kept."""
-    if not splits:
-        return 0
-    t = BoostAttributionSplit.__table__
+    """Replace the stored splits of these boosts (``effectiveness.store.replace_boost_rows``: in a savepoint,
+    a concurrent writer of the same boost wins)."""
     rows = [{"id": uuid.uuid4(), "workspace_id": workspace_id, "boost_campaign_id": b, "as_of": now,
              "inputs_mark": mark[b], "split": s.model_dump(mode="json")} for b, s in splits.items()]
-    try:
-        with session.begin_nested():
-            session.execute(sa.delete(t).where(t.c.workspace_id == workspace_id,
-                                               t.c.boost_campaign_id.in_(list(splits))))
-            session.execute(sa.insert(t), rows)
-    except IntegrityError:
-        return 0
-    return len(rows)
+    return replace_boost_rows(session, BoostAttributionSplit.__table__, workspace_id, rows)
 
 
 def refresh(session: Session, workspace_id: uuid.UUID, *, now: datetime,

@@ -160,22 +160,20 @@ def refresh(session: Session, workspace_id: uuid.UUID, *, now: datetime,
     ws = repo.workspace(session, workspace_id)
     settings = _settings_mark(ws)
     version = input_version.read(session, workspace_id)
-    if force:
-        unsettled = [b for b in repo.boost_keys(session, workspace_id, boost_ids) if b.boosted_at <= now]
-        marks = _marks(session, workspace_id, unsettled, settings)
-        checked_all = boost_ids is None
-    elif not full_check and version is not None and version.unchanged_since_check:
+    trusted = not (force or full_check) and version is not None and version.unchanged_since_check
+    if trusted:
         # No input written since every boost's inputs were last checked: the stored marks are current.
         unsettled = _stale(session, workspace_id, now, settings, boost_ids)
         marks = _marks(session, workspace_id, unsettled, settings)
-        checked_all = False
     else:
         started = [b for b in repo.boost_keys(session, workspace_id, boost_ids) if b.boosted_at <= now]
         marks = _marks(session, workspace_id, started, settings)
-        stored = _stored_marks(session, workspace_id, boost_ids)
-        stale = {b.id for b in _stale(session, workspace_id, now, settings, boost_ids)}
-        unsettled = [b for b in started if b.id in stale or stored.get(b.id) != marks[b.id]]
-        checked_all = boost_ids is None
+        if force:
+            unsettled = started
+        else:
+            stored = _stored_marks(session, workspace_id, boost_ids)
+            stale = {b.id for b in _stale(session, workspace_id, now, settings, boost_ids)}
+            unsettled = [b for b in started if b.id in stale or stored.get(b.id) != marks[b.id]]
     written = lost = 0
     if unsettled:
         analyses = service.analyze(session, workspace_id, now=now, boost_ids=[b.id for b in unsettled])
@@ -186,7 +184,7 @@ def refresh(session: Session, workspace_id: uuid.UUID, *, now: datetime,
             written, lost = written + n, lost + len(rows) - n
     # A concurrent writer's rows won (``_write``): they may predate an input this check saw, so the
     # check does not count as complete.
-    if checked_all and not lost:
+    if not trusted and boost_ids is None and not lost:
         input_version.mark_checked(session, workspace_id, version)
     return written
 
@@ -232,20 +230,27 @@ def ranking_columns(out: s.BoostEffectivenessOut) -> dict:
             "incremental_roi": roi.estimate, "incremental_roi_lower": roi.lower, "incremental_roi_upper": roi.upper}
 
 
-def _write(session: Session, workspace_id: uuid.UUID, rows: list[dict]) -> int:
-    """Replace the stored results of these boosts. In a savepoint: a concurrent writer of the same boost
-    (two reads computing a missing result at once) wins, and this one's rows are simply not kept."""
+def replace_boost_rows(session: Session, table: sa.Table, workspace_id: uuid.UUID, rows: list[dict]) -> int:
+    """Replace the rows of these boosts (``boost_campaign_id``, unique in ``table``) with ``rows``; returns how
+    many were written. In a savepoint: a concurrent writer of the same boost (two reads computing a missing
+    row at once) wins, and this one's rows are simply not kept (0). Used by the stored results here and
+    the stored attribution splits (``boosts.split_store``)."""
     if not rows:
         return 0
-    t = BoostEffectivenessResult.__table__
     ids = [r["boost_campaign_id"] for r in rows]
     try:
         with session.begin_nested():
-            session.execute(sa.delete(t).where(t.c.workspace_id == workspace_id, t.c.boost_campaign_id.in_(ids)))
-            session.execute(sa.insert(t), rows)
+            session.execute(sa.delete(table).where(table.c.workspace_id == workspace_id,
+                                                   table.c.boost_campaign_id.in_(ids)))
+            session.execute(sa.insert(table), rows)
     except IntegrityError:
         return 0
     return len(rows)
+
+
+def _write(session: Session, workspace_id: uuid.UUID, rows: list[dict]) -> int:
+    """Replace the stored results of these boosts (``replace_boost_rows``)."""
+    return replace_boost_rows(session, BoostEffectivenessResult.__table__, workspace_id, rows)
 
 
 def current(session: Session, workspace_id: uuid.UUID, *, now: datetime, with_result: bool = False,
